@@ -1,0 +1,31 @@
+# Set-up is part of every target: a fresh clone needs only `make demo` or `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# pyenv's shim honours .python-version (3.10.13); lava-nc 0.10 installs only on Python 3.10.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || pyenv which python3.10 2>/dev/null)
+
+.PHONY: demo test test-slow bench clean
+
+$(PY):
+	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (lava-nc 0.10 needs >=3.10,<3.11); install it, e.g. 'pyenv install 3.10.13'" >&2; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/lava-nrl train --env CartPole-v1 --rule nrl-b --lr 0.01 --episodes 300 --seeds 42 --out runs/demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+test-slow: $(VENV)/.installed
+	$(PY) -m pytest -m slow
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""env_bridge: gymnasium environments and reward schedules for Lava graphs and the lava-nrl engine.
+
+The gymnasium-side modules (``envs``, ``schedules``, ``wrappers``, ``validation``, ``batch``) import no
+Lava. Importing this package registers ``env_bridge/Reaching1D-v0``.
+"""
+
+from gymnasium.envs.registration import register, registry
+
+if "env_bridge/Reaching1D-v0" not in registry:
+    register(
+        id="env_bridge/Reaching1D-v0",
+        entry_point="env_bridge.envs.reaching1d:Reaching1DEnv",
+        vector_entry_point="env_bridge.envs.reaching1d:Reaching1DVectorEnv",
+    )
