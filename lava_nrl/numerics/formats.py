@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The fixed-point format: every bit width and exponent in one frozen object.
+
+A real value v is held as the integer ``round(v · 2^frac)`` for the quantity's fraction bits. Widths are
+signed two's-complement widths including the sign bit; every operation saturates to them (never wraps).
+
+Where the defaults sit against a Loihi 2 core (see docs/design.md, "Fixed point"):
+
+========================  ===========  ===============================================================
+quantity                  default      Loihi 2
+========================  ===========  ===============================================================
+activations, ξ, logits    Q.16 in 24   graded spikes carry ≤ 24 bits: same
+weights                   16 bits,     synapses hold 8-bit mantissas + a shared exponent; 16 bits is
+                          2^-12 LSB    beyond a core (``weight_bits=8, weight_frac_bits=6`` is the
+                                       Loihi-honest setting; the precision study measures its cost)
+eligibility trace e       Q.16 in 32   learning tags hold 8 bits + sign: beyond a core
+ρ, δ, ‖ξ‖², baseline      int64        readout and modulator belong on the chip's embedded CPU
+========================  ===========  ===============================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lava_nrl.errors import ConfigError
+
+__all__ = ["FixedFormat"]
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedFormat:
+    """Bit widths and exponents of the fixed-point models.
+
+    Parameters
+    ----------
+    frac_bits : int
+        F, fraction bits of activations, pre-activations, noise ξ, logits, log-probabilities, ρ, δ
+        and rewards (value = integer · 2^-F). Default 16.
+    msg_bits : int
+        Signed width of every message between layers (activations, ξ, logits). Default 24.
+    weight_bits : int
+        Signed width of a weight W. Default 16.
+    weight_frac_bits : int
+        Fraction bits of a weight (its shared exponent is ``-weight_frac_bits``). Default 12,
+        so weights span ±8.
+    trace_bits : int
+        Signed width of an eligibility trace e. Default 32.
+    trace_frac_bits : int
+        Fraction bits of a trace. Default 16.
+    lr_frac_bits : int
+        Fraction bits of the learning rate η and of the update gain η·N_l·δ (kept finer than F so
+        that small steps survive). Default 24.
+    slope_frac_bits : int
+        Fraction bits of the LeakyReLU slope (0.1 → 410 · 2^-12). Default 12.
+    reward_bits : int
+        Signed width of rewards, returns and the baseline R̄ (Q.F). Default 32 (±32768).
+    """
+
+    frac_bits: int = 16
+    msg_bits: int = 24
+    weight_bits: int = 16
+    weight_frac_bits: int = 12
+    trace_bits: int = 32
+    trace_frac_bits: int = 16
+    lr_frac_bits: int = 24
+    slope_frac_bits: int = 12
+    reward_bits: int = 32
+
+    def __post_init__(self) -> None:
+        def need(name: str, lo: int, hi: int) -> None:
+            value = getattr(self, name)
+            if not isinstance(value, int) or not lo <= value <= hi:
+                raise ConfigError(f"FixedFormat.{name} must be an integer in [{lo}, {hi}], got {value!r}")
+
+        need("msg_bits", 8, 32)
+        need("frac_bits", 4, self.msg_bits - 2)
+        need("weight_bits", 2, 32)
+        need("weight_frac_bits", 0, self.weight_bits + 16)
+        need("trace_bits", 8, 48)
+        need("trace_frac_bits", 0, self.trace_bits - 1)
+        need("lr_frac_bits", 8, 30)
+        need("slope_frac_bits", 4, 16)
+        need("reward_bits", self.frac_bits + 2, 48)
+        shift = self.update_shift
+        if not 0 <= shift <= 62:
+            raise ConfigError(
+                "FixedFormat: lr_frac_bits + trace_frac_bits - weight_frac_bits must lie in [0, 62] "
+                f"(the weight update's rounding shift), got {shift}"
+            )
+
+    @property
+    def update_shift(self) -> int:
+        """Right shift that takes gain (Q.lr_frac) × trace (Q.trace_frac) to weight LSBs."""
+        return self.lr_frac_bits + self.trace_frac_bits - self.weight_frac_bits
+
+    def limits(self, bits: int) -> tuple[int, int]:
+        """The saturation bounds of a signed ``bits``-wide integer."""
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
