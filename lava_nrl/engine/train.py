@@ -78,7 +78,9 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
     state = init_state(arith, sizes, seeds)
     weights, traces = state.weights, state.traces
     baseline, has_baseline, step, updates = state.baseline, state.has_baseline, state.step, state.updates
-    noise_keys = [np.array([rng.derive_key(s, rng.NOISE, l) for s in seeds]) for l in range(n_layers)]
+    noise_keys = np.array([rng.derive_key(s, rng.NOISE) for s in seeds])
+    neuron_index = np.arange(sum(sizes[1:]), dtype=np.uint32)  # one stream per neuron, all layers
+    layer_ends = np.cumsum(sizes[1:])[:-1]
     rounding_keys = [np.array([rng.derive_key(s, rng.ROUNDING, l) for s in seeds]) for l in range(n_layers)]
     action_keys = np.array([rng.derive_key(s, rng.ACTION) for s in seeds])
     n_post = [sizes[l + 1] if rule.scale_by_n_post else 1 for l in range(n_layers)]
@@ -96,7 +98,7 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
     while active.any():
         # CLEAN AND NOISY PASS
         s = arith.encode(obs)
-        xis = [arith.noise(noise_keys[l], step, sizes[l + 1], config.sigma) for l in range(n_layers)]
+        xis = np.split(arith.noise(noise_keys, step, neuron_index, config.sigma), layer_ends, axis=1)
         act = kernels.network_forward(arith, weights, s, xis, LEAKY_SLOPE)
 
         # READOUT: ACTION, RHO
@@ -114,8 +116,8 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
         else:
             posts = kernels.bp_post_factors(weights, act.a, logp, action, LEAKY_SLOPE)
         pres = act.x_noisy if pre_noisy else act.x
-        traces = [kernels.trace_update(arith, e, modulation.trace_decay, post, pre)
-                  for e, post, pre in zip(traces, posts, pres)]
+        for e, post, pre in zip(traces, posts, pres):
+            kernels.trace_update(arith, e, modulation.trace_decay, post, pre)
 
         # ENVIRONMENT
         obs, reward, terminated, truncated = envs.step(action)

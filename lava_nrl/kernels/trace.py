@@ -34,5 +34,5 @@ def bp_post_factors(weights: list, pre_acts: list, logp: np.ndarray, action: np.
 
 
 def trace_update(arith, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """e ← γ_e e + post ⊗ pre, for e (B, n_post, n_pre)."""
+    """e ← γ_e e + post ⊗ pre, for e (B, n_post, n_pre); updates ``e`` in place and returns it."""
     return arith.trace_add(e, decay, post, pre)

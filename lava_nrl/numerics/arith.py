@@ -53,13 +53,14 @@ class FloatArith:
         return a + b
 
     def leaky_relu(self, a: np.ndarray, slope: float) -> np.ndarray:
-        return np.where(a >= 0, a, slope * a)
+        return np.maximum(a, slope * a)  # = where(a ≥ 0, a, slope·a) for 0 < slope < 1
 
     def leaky_relu_grad(self, a: np.ndarray, slope: float) -> np.ndarray:
         return np.where(a >= 0, 1.0, slope)
 
-    def noise(self, key, step, n: int, sigma: float) -> np.ndarray:
-        return rng.gaussian_float(key, step, n, sigma)
+    def noise(self, key, step, index, sigma: float) -> np.ndarray:
+        """ξ of neurons ``index`` (n,) at draw ``step`` of each agent's noise stream ``key`` (A,)."""
+        return rng.gaussian_float(key, step, index, sigma)
 
     def log_softmax(self, z: np.ndarray) -> np.ndarray:
         d = z - z.max(axis=-1, keepdims=True)  # max-subtracted: exp never overflows
@@ -79,8 +80,11 @@ class FloatArith:
         return a * b / c
 
     def trace_add(self, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
-        increment = post[:, :, None] * pre[:, None, :]
-        return increment + e if decay == 1.0 else increment + decay * e
+        """γ_e·e + post ⊗ pre, written into ``e`` (the trace is state; in place saves a copy per step)."""
+        if decay != 1.0:
+            e *= decay
+        e += post[:, :, None] * pre[:, None, :]
+        return e
 
     def rpe(self, reward, baseline, normalise: bool):
         diff = reward - baseline
@@ -151,9 +155,9 @@ class FixedArith:
         s = self.fmt.slope_frac_bits
         return np.where(a >= 0, a, shift_round(a * self._real_to_q(slope, s), s))
 
-    def noise(self, key, step, n: int, sigma: float) -> np.ndarray:
+    def noise(self, key, step, index, sigma: float) -> np.ndarray:
         scale = self._real_to_q(sigma * 2.0**self.F * 2.0**16 / rng.IRWIN_HALL_STD, 0)
-        return saturate(rng.gaussian_fixed(key, step, n, scale, 16), self.fmt.msg_bits)
+        return saturate(rng.gaussian_fixed(key, step, index, scale, 16), self.fmt.msg_bits)
 
     # -- readout -----------------------------------------------------------------------------
     def log_softmax(self, z: np.ndarray) -> np.ndarray:
@@ -180,8 +184,10 @@ class FixedArith:
         fmt = self.fmt
         increment = shift_round(post[:, :, None] * pre[:, None, :], 2 * self.F - fmt.trace_frac_bits)
         if decay != 1.0:
-            e = shift_round(e * self._real_to_q(decay, 16), 16)
-        return saturate(e + increment, fmt.trace_bits)
+            e[...] = shift_round(e * self._real_to_q(decay, 16), 16)
+        e += increment
+        np.clip(e, *fmt.limits(fmt.trace_bits), out=e)  # saturate in place, as FloatArith adds in place
+        return e
 
     # -- reward, RPE, update -------------------------------------------------------------------
     def rpe(self, reward, baseline, normalise: bool):

@@ -56,10 +56,10 @@ def test_rpe_starts_at_zero_and_baseline_moves_by_lambda():
 def test_fixed_kernels_match_float_within_quantisation():
     batch = 64
     weights, s = _network(batch)
-    keys = [np.array([rng.derive_key(i, rng.NOISE, l) for i in range(batch)]) for l in range(2)]
+    keys = np.array([rng.derive_key(i, rng.NOISE) for i in range(batch)])
     step = np.zeros(batch, dtype=np.uint64)
     sigma = 1e-2
-    xis_q = [FIXED.noise(k, step, n, sigma) for k, n in zip(keys, (16, 3))]
+    xis_q = np.split(FIXED.noise(keys, step, np.arange(19), sigma), [16], axis=1)
     xis_f = [FIXED.decode(x) for x in xis_q]  # the same noise in both flavours
     wq = [FIXED.encode_weights(w) for w in weights]
     wf = [FIXED.decode_weights(w) for w in wq]
@@ -92,8 +92,8 @@ def test_nrl_update_is_reinforce_in_expectation():
     clean = kernels.network_forward(FLOAT, weights, s, [np.zeros((batch, n)) for n in sizes[1:]])
     action = np.zeros(batch, dtype=np.int64)  # condition on one action
     grads = kernels.bp_post_factors(weights, clean.a, FLOAT.log_softmax(clean.a[-1]), action, LEAKY_SLOPE)
-    keys = [np.array([rng.derive_key(i, rng.NOISE, l) for i in range(batch)]) for l in range(2)]
-    xis = [FLOAT.noise(k, np.zeros(batch, dtype=np.uint64), n, 1e-3) for k, n in zip(keys, sizes[1:])]
+    keys = np.array([rng.derive_key(i, rng.NOISE) for i in range(batch)])
+    xis = np.split(FLOAT.noise(keys, np.zeros(batch, dtype=np.uint64), np.arange(19), 1e-3), [16], axis=1)
     noisy = kernels.network_forward(FLOAT, weights, s, xis)
     logp, logp_noisy = FLOAT.log_softmax(noisy.a[-1]), FLOAT.log_softmax(noisy.a_noisy[-1])
     rho = logp_noisy[:, 0] - logp[:, 0]
