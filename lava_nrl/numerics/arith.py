@@ -22,6 +22,16 @@ from .ops import div_round, saturate, shift_round, shift_stochastic
 __all__ = ["FloatArith", "FixedArith", "make_arith"]
 
 
+def _matvec(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Batched W x: (B, m, n) · (B, n) → (B, m); matmul is 2-3× faster than einsum here."""
+    return np.matmul(w, x[..., None])[..., 0]
+
+
+def _outer(post: np.ndarray, pre: np.ndarray) -> np.ndarray:
+    """Batched post ⊗ pre: (B, m), (B, n) → (B, m, n)."""
+    return np.matmul(post[..., None], pre[..., None, :])
+
+
 class FloatArith:
     """float64 arithmetic: the reference the fixed-point flavour approximates."""
 
@@ -47,7 +57,7 @@ class FloatArith:
         return np.asarray(e, dtype=np.float64)
 
     def matvec(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return np.einsum("aij,aj->ai", w, x)
+        return _matvec(w, x)
 
     def add(self, a, b):
         return a + b
@@ -83,7 +93,7 @@ class FloatArith:
         """γ_e·e + post ⊗ pre, written into ``e`` (the trace is state; in place saves a copy per step)."""
         if decay != 1.0:
             e *= decay
-        e += post[:, :, None] * pre[:, None, :]
+        e += _outer(post, pre)
         return e
 
     def rpe(self, reward, baseline, normalise: bool):
@@ -145,7 +155,7 @@ class FixedArith:
 
     # -- forward pass --------------------------------------------------------------------------
     def matvec(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-        acc = np.einsum("aij,aj->ai", w, x)  # Q.(F + weight_frac), exact in int64
+        acc = _matvec(w, x)  # Q.(F + weight_frac), exact in int64
         return saturate(shift_round(acc, self.fmt.weight_frac_bits), self.fmt.msg_bits)
 
     def add(self, a, b):
@@ -182,7 +192,7 @@ class FixedArith:
 
     def trace_add(self, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
         fmt = self.fmt
-        increment = shift_round(post[:, :, None] * pre[:, None, :], 2 * self.F - fmt.trace_frac_bits)
+        increment = shift_round(_outer(post, pre), 2 * self.F - fmt.trace_frac_bits)
         if decay != 1.0:
             e[...] = shift_round(e * self._real_to_q(decay, 16), 16)
         e += increment
