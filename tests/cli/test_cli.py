@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Entry point: ``lava-nrl train`` as a user runs it (a subprocess), its files and its errors."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def _run(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "lava_nrl.cli", "train", "--no-progress", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_train_writes_every_result_file(tmp_path):
+    out = tmp_path / "run"
+    proc = _run("--episodes", "3", "--seeds", "42,101", "--hidden", "8", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(open(out / "returns.csv")))
+    assert [r["seed"] for r in rows] == ["42"] * 3 + ["101"] * 3
+    assert all(float(r["return"]) == float(r["length"]) for r in rows)  # CartPole pays 1 per step
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["config"]["rule"] == "nrl-b" and summary["reward_threshold"] == 475.0
+    assert set(summary["seeds"]) == {"42", "101"}
+    assert summary["seeds"]["42"]["env_steps"] == sum(int(r["length"]) for r in rows[:3])
+    w = np.load(out / "weights-seed42.npz")
+    assert sorted(w.files) == ["W0", "W1"] and w["W0"].shape == (8, 4) and w["W1"].shape == (2, 8)
+    assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args,cause", [
+    (["--env", "NoSuchEnv-v0"], "unknown or unavailable environment 'NoSuchEnv-v0'"),
+    (["--env", "Pendulum-v1"], "action space Box"),
+    (["--episodes", "0"], "episodes must be a positive integer"),
+    (["--seeds", "42,abc"], "seeds must be comma-separated integers"),
+    (["--lr", "inf"], "lr must be a finite number"),
+    (["--reward", "delay:0"], "delay:0"),
+    (["--env", "tests.helpers.envs:NaNCartPole-v0"], "observation of the agent with seed 42 is not finite"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, args, cause):
+    proc = _run("--episodes", "2", "--seeds", "42", "--out", str(tmp_path), *args)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and cause in lines[0], proc.stderr

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Faulty environments for tests, made with ``gymnasium.make("tests.helpers.envs:<id>")``."""
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.envs.classic_control.cartpole import CartPoleEnv
+from gymnasium.envs.registration import register
+
+
+class NaNAfterCartPole(CartPoleEnv):
+    """CartPole whose observation turns NaN on step ``nan_step`` (a broken sensor)."""
+
+    def __init__(self, nan_step: int = 5):
+        super().__init__()
+        self.nan_step, self.t = nan_step, 0
+
+    def reset(self, **kwargs):
+        self.t = 0
+        return super().reset(**kwargs)
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = super().step(action)
+        self.t += 1
+        if self.t >= self.nan_step:
+            obs = np.full_like(obs, np.nan)
+        return obs, reward, terminated, truncated, info
+
+
+if "NaNCartPole-v0" not in gym.registry:
+    register(id="NaNCartPole-v0", entry_point=NaNAfterCartPole, max_episode_steps=500)
