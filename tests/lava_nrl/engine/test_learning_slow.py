@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Long learning runs (issue 2's acceptance figures): ``make test-slow``. Not run by CI.
+
+Each takes minutes to hours on 2 cores; the figures measured are in the issue notes and docs.
+"""
+
+import numpy as np
+import pytest
+
+from lava_nrl.engine import TrainConfig, train
+from lava_nrl.runs import episodes_to_threshold
+
+SEEDS = (42, 101, 300, 482, 708)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(6 * 3600)]
+
+
+@pytest.mark.parametrize("rule,lr,budget", [("bp", 0.05, 1_500), ("nrl-b", 0.01, 4_000), ("nrl", 1.0, 20_000)])
+def test_cartpole_reaches_threshold_on_four_of_five_seeds(rule, lr, budget):
+    result = train(TrainConfig(env="CartPole-v1", rule=rule, lr=lr, episodes=budget, seeds=SEEDS))
+    reached = [episodes_to_threshold(r, result.reward_threshold) for r in result.returns]
+    assert sum(e is not None for e in reached) >= 4, reached
+
+
+def test_nrl_b_at_lr_005_never_goes_non_finite():
+    """The authors' softmax NaNs at ≈ 4,100 episodes on seed 42; ours is max-subtracted."""
+    result = train(TrainConfig(env="CartPole-v1", rule="nrl-b", lr=0.05, episodes=5_000, seeds=(42,)))
+    for w in result.weights[0]:
+        assert np.isfinite(w).all()
+    assert np.isfinite(result.returns[0]).all()
