@@ -2,13 +2,13 @@
 """Tests of env_bridge.envs.reaching1d: hand-derived dynamics, gymnasium API, vector ≡ N single envs."""
 
 import doctest
-import warnings
 
 import gymnasium as gym
 import numpy as np
+
 import pytest
 from gymnasium.utils import seeding
-from gymnasium.utils.env_checker import check_env, data_equivalence
+from gymnasium.utils.env_checker import data_equivalence
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import env_bridge  # noqa: F401  (registers env_bridge/Reaching1D-v0)
@@ -22,6 +22,7 @@ from env_bridge.envs.reaching1d import (
     reward,
 )
 from lava_nrl.errors import ConfigError, ShapeError
+from tests.helpers.checks import assert_env_checks_clean
 
 TWO_PI = 2 * np.pi
 # cos(2*pi*i/16) for i = 0..15, written out: the target units of a target at angle 0.
@@ -33,11 +34,7 @@ COS_16 = np.array(
 
 def test_check_env_passes_without_unexpected_warnings():
     env = gym.make("env_bridge/Reaching1D-v0")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        check_env(env)
-    unexpected = [str(w.message) for w in caught if "different from the unwrapped" not in str(w.message)]
-    assert unexpected == []
+    assert_env_checks_clean(env)
 
 
 def test_reward_is_one_on_target_and_floor_far_away():

@@ -2,12 +2,11 @@
 """Tests of env_bridge.wrappers over CartPole-v1 and Reaching1D, single and vector, both autoreset modes."""
 
 import doctest
-import warnings
 
 import gymnasium as gym
 import numpy as np
+
 import pytest
-from gymnasium.utils.env_checker import check_env
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from gymnasium.wrappers.vector import RecordEpisodeStatistics
 
@@ -17,6 +16,7 @@ from env_bridge.envs.reaching1d import Reaching1DEnv, Reaching1DVectorEnv
 from env_bridge.schedules import RewardSchedule
 from env_bridge.wrappers import ScheduledReward, ScheduledRewardVector
 from lava_nrl.errors import ConfigError
+from tests.helpers.checks import assert_env_checks_clean
 
 SPECS = ["immediate", "episodic", "delay:1", "delay:4", "every:1", "every:3", "every:50"]
 
@@ -24,11 +24,7 @@ SPECS = ["immediate", "episodic", "delay:1", "delay:4", "every:1", "every:3", "e
 @pytest.mark.parametrize("spec", ["episodic", "delay:3", "every:2"])
 def test_check_env_passes_on_scheduled_reaching1d(spec):
     env = ScheduledReward(gym.make("env_bridge/Reaching1D-v0"), spec)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        check_env(env)
-    unexpected = [str(w.message) for w in caught if "different from the unwrapped" not in str(w.message)]
-    assert unexpected == []
+    assert_env_checks_clean(env)
 
 
 def test_wrapper_is_recorded_in_the_spec_and_remade_from_it():
