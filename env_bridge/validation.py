@@ -51,10 +51,11 @@ def encode_observation(space: spaces.Space, obs: ty.Any) -> np.ndarray:
 
 
 def check_finite(values: np.ndarray, what: str, seeds: ty.Sequence[int] | None = None) -> None:
-    """Raise :class:`NonFiniteError` naming ``what`` (and the agent's seed) if any value is NaN/inf."""
-    values = np.asarray(values)
-    if np.isfinite(values).all():
-        return
-    rows = np.flatnonzero(~np.isfinite(values.reshape(len(values), -1)).all(axis=1)) if values.ndim else [0]
-    where = f" of the agent with seed {seeds[rows[0]]}" if seeds is not None and len(rows) else ""
-    raise NonFiniteError(f"{what}{where} is not finite: {values.reshape(len(values), -1)[rows[0]] if values.ndim else values}")
+    """Raise :class:`NonFiniteError` naming ``what`` (and the agent's seed) if any value is NaN/inf.
+
+    ``values`` has one row per agent, in the order of ``seeds``."""
+    rows = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+    if bad.size:
+        agent = f" of the agent with seed {seeds[bad[0]]}" if seeds is not None else ""
+        raise NonFiniteError(f"{what}{agent} is not finite: {rows[bad[0]]}")
