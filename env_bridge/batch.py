@@ -42,18 +42,28 @@ class EnvBatch:
 
     Parameters
     ----------
-    env_id : str
-        A registered gymnasium id (``CartPole-v1``, ``Acrobot-v1``, ``env_bridge/Reaching1D-v0`` …).
+    env : str, gymnasium.Env or callable
+        A registered gymnasium id (``CartPole-v1``, ``Acrobot-v1``, ``env_bridge/Reaching1D-v0`` …),
+        a function that makes a fresh environment, or one environment instance (then one seed only).
     seeds : sequence of int
         One seed per environment.
     """
 
-    def __init__(self, env_id: str, seeds: ty.Sequence[int]):
+    def __init__(self, env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence[int]):
         if len(seeds) == 0:
             raise ConfigError("EnvBatch needs at least one seed")
-        self.env_id = env_id
         self.seeds = [int(s) for s in seeds]
-        probe = make_env(env_id)
+        if isinstance(env, str):
+            make = lambda: make_env(env)  # noqa: E731
+        elif isinstance(env, gym.Env):
+            if len(seeds) != 1:
+                raise ConfigError(f"an environment instance serves one seed, got {len(seeds)}; pass an id or a factory")
+            make = lambda: env  # noqa: E731
+        elif callable(env):
+            make = env
+        else:
+            raise ConfigError(f"env must be a gymnasium id, an Env or a factory, got {type(env).__name__}")
+        probe = make()
         self.observation_space = probe.observation_space
         self.action_space = probe.action_space
         self.n_obs = observation_size(self.observation_space)
@@ -68,7 +78,7 @@ class EnvBatch:
             self._vector = CartPoleVectorEnv(num_envs=len(seeds), max_episode_steps=self.max_episode_steps)
             self._generators = [np.random.default_rng(s) for s in self.seeds]  # = CartPoleEnv's np_random
         else:
-            self._envs = [probe] + [make_env(env_id) for _ in self.seeds[1:]]
+            self._envs = [probe] + [make() for _ in self.seeds[1:]]
 
     @property
     def num_envs(self) -> int:

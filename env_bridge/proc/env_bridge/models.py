@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""ProcessModels of EnvBridge: one cycle logic, two message types (float, fixed-point integers)."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from env_bridge.batch import EnvBatch
+from env_bridge.proc.env_bridge.process import EPISODE_END, REWARD_EVENT, REWARD_VALUE, EnvBridge
+from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
+from lava_nrl.errors import SpaceError
+from lava_nrl.numerics import FixedArith, FloatArith
+
+__all__ = ["PyEnvBridgeModelFloat", "PyEnvBridgeModelFixed"]
+
+
+class AbstractPyEnvBridgeModel(PyLoihiProcessModel):
+    """The cycle of :class:`EnvBridge`; subclasses choose the message types and the arithmetic."""
+
+    obs_out = None
+    reward_out = None
+    action_in = None
+    env_steps = None
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        p = proc_params
+        self.arith = self.make_arith(p)
+        self.envs = EnvBatch(p["env"], [p["seed"]])  # made in the worker, after Lava's fork
+        self.schedule = RewardSchedule.parse(p["reward"])
+        self.schedule_state = initial_state(self.schedule, 1)
+        self.cycle = p["cycle_ticks"]
+        self.argmax = p["action_encoding"] == "argmax"
+        self.log, self.count = p["episode_log"], p["episode_count"]
+        self.obs = self.envs.reset()[0]
+        self.reward_msg = np.zeros(3)  # [R, event, episode_end] sent on the next phase 0
+        self.action_inputs = np.zeros(self.envs.n_actions if self.argmax else 1)
+        self.episode_return, self.episode_length = 0.0, 0
+
+    def make_arith(self, proc_params):
+        raise NotImplementedError
+
+    def run_spk(self) -> None:
+        phase = (self.time_step - 1) % self.cycle
+        self.obs_out.send(self.arith.encode(self.obs))
+        message = self.reward_msg if phase == 0 else np.zeros(3)
+        self.reward_out.send(np.array([self.arith.encode_reward(message[REWARD_VALUE]),
+                                       message[REWARD_EVENT], message[EPISODE_END]]))
+        received = self.action_in.recv()
+        self.action_inputs = self.action_inputs + received if self.argmax else received
+        if phase == self.cycle - 1:
+            self.step_environment(self.decode_action(self.action_inputs))
+            self.action_inputs = np.zeros_like(self.action_inputs)
+
+    def decode_action(self, inputs: np.ndarray) -> int:
+        if self.argmax:
+            return int(np.argmax(inputs))
+        action = inputs[0]
+        if action != int(action) or not 0 <= action < self.envs.n_actions:
+            raise SpaceError(f"EnvBridge received action {action!r} on action_in; "
+                             f"expected an integer in [0, {self.envs.n_actions})")
+        return int(action)
+
+    def step_environment(self, action: int) -> None:
+        obs, reward, terminated, truncated = self.envs.step(np.array([action]))
+        done = terminated | truncated
+        delivered, event, self.schedule_state = schedule_step(self.schedule, self.schedule_state, reward, done)
+        self.reward_msg = np.array([delivered[0], float(event[0]), float(done[0])])
+        self.obs = obs[0]
+        self.env_steps += 1
+        self.episode_return += float(reward[0])
+        self.episode_length += 1
+        if done[0]:
+            capacity = len(self.log) // 2
+            slot = self.count.value % capacity
+            self.log[2 * slot], self.log[2 * slot + 1] = self.episode_return, self.episode_length
+            self.count.value += 1
+            self.episode_return, self.episode_length = 0.0, 0
+
+
+@implements(proc=EnvBridge, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyEnvBridgeModelFloat(AbstractPyEnvBridgeModel):
+    """Float messages: observations and rewards as they come from gymnasium."""
+
+    obs_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    reward_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    action_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    env_steps: np.ndarray = LavaPyType(np.ndarray, np.int64)
+
+    def make_arith(self, proc_params):
+        return FloatArith()
+
+
+@implements(proc=EnvBridge, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyEnvBridgeModelFixed(AbstractPyEnvBridgeModel):
+    """Integer messages: observations Q.obs_frac_bits in ``msg_bits``, R in ``reward_bits``."""
+
+    obs_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    reward_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=32)
+    action_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    env_steps: np.ndarray = LavaPyType(np.ndarray, np.int64)
+
+    def make_arith(self, proc_params):
+        import dataclasses
+
+        fmt = dataclasses.replace(proc_params["fixed_format"], frac_bits=proc_params["obs_frac_bits"])
+        return FixedArith(fmt)

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""EnvBridge: a gymnasium environment inside a Lava graph."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import typing as ty
+
+import gymnasium as gym
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.variable import Var
+
+from env_bridge.batch import EnvBatch
+from env_bridge.schedules import RewardSchedule
+from lava_nrl.errors import ConfigError
+from lava_nrl.numerics import FixedFormat
+
+__all__ = ["EnvBridge", "REWARD_VALUE", "REWARD_EVENT", "EPISODE_END"]
+
+# Layout of the reward_out message.
+REWARD_VALUE, REWARD_EVENT, EPISODE_END = 0, 1, 2
+
+
+class EnvBridge(AbstractProcess):
+    """Owns a gymnasium environment and streams it through ports: observations and (scheduled)
+    rewards out, actions in.
+
+    Tick cycle (``T = cycle_ticks``; phase = (tick − 1) mod T)::
+
+        every tick   obs_out    ← the current observation s_t (held for the whole cycle)
+                     action_in  → received (every tick, as Lava requires of a connected port)
+        phase 0      reward_out ← [R, event, episode_end] of the step that led to s_t, zeros otherwise
+        phase T − 1  the action is decoded and the environment steps: s_{t+1} is sent from the next tick
+
+    With ``T = 1`` a policy Process that receives ``obs_out`` and sends on ``action_in`` in the same
+    tick closes the loop at one environment step per tick. A graph whose action lags the observation
+    by d ticks (each ``Dense`` adds one) needs ``T ≥ d + 1``.
+
+    Rewards follow ``reward`` (``env_bridge.schedules``, shared with the engine): R is what the
+    schedule delivers on that step (the episode return for ``episodic``), ``event`` is 1 where it
+    delivers, ``episode_end`` is 1 where the step ended the episode (gymnasium's
+    ``terminated or truncated``); the observation sent with it is then the next episode's first.
+    Nothing is delivered on the very first cycle.
+
+    In ``fixed_pt``, observations are sent as ``round(s · 2^obs_frac_bits)`` (int32, saturated to
+    ``fixed_format.msg_bits``) and R as ``round(R · 2^obs_frac_bits)`` (saturated to
+    ``fixed_format.reward_bits``); ``floating_pt`` sends the values themselves.
+
+    Parameters
+    ----------
+    env : str, gymnasium.Env or callable
+        A gymnasium id, an environment instance, or a function making one. Observation space Box
+        (flattened) or Discrete (one-hot); action space Discrete(n).
+    reward : str
+        Reward schedule: ``immediate``, ``episodic`` (default), ``delay:K``, ``every:K``.
+    seed : int
+        Seeds the environment's first reset (later resets continue its generator).
+    cycle_ticks : int
+        T, ticks per environment step (default 1).
+    action_encoding : str
+        ``"index"`` (default): ``action_in`` has shape (1,) and carries the action number, read on
+        the cycle's last tick. ``"argmax"``: ``action_in`` has shape (n_actions,); its inputs are
+        summed over the cycle and the action is their argmax (the lowest on ties), as for the
+        spikes of one output neuron per action.
+    obs_frac_bits : int or None
+        Fraction bits of the fixed-point observations. None derives it from the observation space:
+        ``fixed_format.frac_bits``, lowered until the space's finite bounds fit the message width.
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point messages (default ``FixedFormat()``, the engine's).
+    log_capacity : int
+        Episodes kept in the return/length log readable during and after a run (default 100,000).
+    """
+
+    def __init__(
+        self,
+        *,
+        env: str | gym.Env | ty.Callable[[], gym.Env],
+        reward: str = "episodic",
+        seed: int = 0,
+        cycle_ticks: int = 1,
+        action_encoding: str = "index",
+        obs_frac_bits: int | None = None,
+        fixed_format: FixedFormat | None = None,
+        log_capacity: int = 100_000,
+        name: str | None = None,
+        log_config: LogConfig | None = None,
+    ) -> None:
+        schedule = RewardSchedule.parse(reward)
+        self._validate_int("seed", seed, 0)
+        self._validate_int("cycle_ticks", cycle_ticks, 1)
+        self._validate_int("log_capacity", log_capacity, 1)
+        if action_encoding not in ("index", "argmax"):
+            raise ConfigError(f"action_encoding must be 'index' or 'argmax', got {action_encoding!r}")
+        fixed_format = fixed_format or FixedFormat()
+        probe = EnvBatch(env, [seed])  # validates the spaces before any worker starts
+        n_obs, n_actions = probe.n_obs, probe.n_actions
+        if obs_frac_bits is None:
+            obs_frac_bits = self._derive_frac_bits(probe.observation_space, fixed_format)
+        self._validate_int("obs_frac_bits", obs_frac_bits, 0, fixed_format.msg_bits - 2)
+        if isinstance(env, str):
+            probe.close()
+        # Shared with the forked worker: (return, length) per episode, and the number recorded.
+        episode_log = mp.RawArray("d", 2 * log_capacity)
+        episode_count = mp.RawValue("q", 0)
+        super().__init__(
+            env=env, reward=str(schedule), seed=seed, cycle_ticks=cycle_ticks,
+            action_encoding=action_encoding, obs_frac_bits=obs_frac_bits, fixed_format=fixed_format,
+            episode_log=episode_log, episode_count=episode_count,
+            name=name, log_config=log_config,
+        )
+        self.n_obs, self.n_actions = n_obs, n_actions
+        self.reward_threshold = probe.reward_threshold
+        self.obs_out = OutPort(shape=(n_obs,))
+        self.reward_out = OutPort(shape=(3,))
+        self.action_in = InPort(shape=(1,) if action_encoding == "index" else (n_actions,))
+        self.env_steps = Var(shape=(1,), init=0)
+        self._episode_log, self._episode_count = episode_log, episode_count
+
+    def __del__(self) -> None:
+        if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
+            super().__del__()
+
+    @staticmethod
+    def _validate_int(name: str, value, low: int, high: int | None = None) -> None:
+        if not isinstance(value, (int, np.integer)) or value < low or (high is not None and value > high):
+            bounds = f"[{low}, {high}]" if high is not None else f"≥ {low}"
+            raise ConfigError(f"EnvBridge: {name} must be an integer {bounds}, got {value!r}")
+
+    @staticmethod
+    def _derive_frac_bits(space: gym.Space, fmt: FixedFormat) -> int:
+        bounds = np.abs(np.concatenate([np.ravel(getattr(space, "low", 0)), np.ravel(getattr(space, "high", 1))]))
+        finite = bounds[np.isfinite(bounds)]
+        largest = float(finite.max()) if finite.size else 1.0
+        frac = fmt.frac_bits
+        while frac > 0 and largest * 2.0**frac >= 2.0 ** (fmt.msg_bits - 1):
+            frac -= 1
+        return frac
+
+    def _episodes(self) -> np.ndarray:
+        capacity = len(self._episode_log) // 2
+        count = self._episode_count.value
+        log = np.frombuffer(self._episode_log, dtype=np.float64).reshape(capacity, 2)
+        if count <= capacity:
+            return log[:count].copy()
+        start = count % capacity
+        return np.concatenate([log[start:], log[:start]])
+
+    @property
+    def episode_returns(self) -> np.ndarray:
+        """Returns of the episodes finished so far (the last ``log_capacity``); readable while running."""
+        return self._episodes()[:, 0]
+
+    @property
+    def episode_lengths(self) -> np.ndarray:
+        """Lengths (env steps) of the episodes finished so far; readable while running."""
+        return self._episodes()[:, 1].astype(np.int64)

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Running a Lava graph so that a failure is an error, not a hang.
+
+Lava 0.10 hangs ``run()`` forever when a ProcessModel raises (the runtime waits for the other
+workers, which wait on their ports), and a killed host leaves its workers orphaned
+(lava-notes §8, P4/P5). :func:`run_guarded` starts the run without blocking, polls the workers for an
+exception, and on an exception or a timeout kills every worker and raises — the worker's own
+exception where it is one of lava-nrl's errors (so a NaN observation reads as a NaN observation),
+else :class:`LavaRunError` with the worker's traceback. It uses runtime internals, which is why
+``lava-nc`` is pinned to 0.10.0.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+
+from lava_nrl.errors import NRLError
+
+__all__ = ["LavaRunError", "run_guarded", "kill_runtime"]
+
+
+class LavaRunError(NRLError, RuntimeError):
+    """A Lava worker failed or a run did not finish in time; no worker is left running."""
+
+
+def run_guarded(process, num_steps: int, run_cfg, timeout: float = 60.0, poll: float = 0.002) -> None:
+    """Run the graph of ``process`` for ``num_steps`` ticks; raise instead of hanging.
+
+    After success the runtime is paused as after a blocking ``run``: call ``process.stop()`` when
+    done. After a failure the workers are gone and the runtime is marked stopped."""
+    from lava.magma.core.run_conditions import RunSteps
+
+    process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
+    runtime = process.runtime
+    deadline = time.perf_counter() + timeout
+    while True:
+        failures = [a.exception for a in runtime._messaging_infrastructure.actors if a.exception]
+        if failures:
+            error, trace = failures[0]
+            kill_runtime(runtime)
+            if isinstance(error, NRLError):
+                raise error
+            raise LavaRunError(f"a Lava worker failed: {error!r}\n{trace}")
+        if all(port.probe() for port in runtime.service_to_runtime):
+            runtime.wait()
+            return
+        if time.perf_counter() > deadline:
+            kill_runtime(runtime)
+            raise LavaRunError(f"the Lava run did not finish {num_steps} ticks within {timeout:g} s")
+        time.sleep(poll)
+
+
+def kill_runtime(runtime) -> None:
+    """Kill every worker of ``runtime`` and release its shared memory."""
+    infrastructure = runtime._messaging_infrastructure
+    for actor in infrastructure.actors:
+        if actor.is_alive():
+            actor.kill()
+        mp.Process.join(actor, timeout=2)  # SystemProcess.join takes no timeout
+    infrastructure.smm.shutdown()
+    runtime._watchdog_manager.stop()
+    runtime._is_started = False  # stop() and __del__ must not talk to dead workers
+    runtime._is_running = False
