@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
+import typing as ty
 
 from lava_nrl.errors import NRLError
 
@@ -30,25 +31,41 @@ def run_guarded(process, num_steps: int, run_cfg, timeout: float = 60.0, poll: f
     After success the runtime is paused as after a blocking ``run``: call ``process.stop()`` when
     done. After a failure the workers are gone and the runtime is marked stopped."""
     from lava.magma.core.run_conditions import RunSteps
+    from lava.magma.runtime.mgmt_token_enums import MGMT_RESPONSE, enum_equal
 
     process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
     runtime = process.runtime
+    actors = runtime._messaging_infrastructure.actors
     deadline = time.perf_counter() + timeout
     while True:
-        failures = [a.exception for a in runtime._messaging_infrastructure.actors if a.exception]
-        if failures:
-            error, trace = failures[0]
-            kill_runtime(runtime)
-            if isinstance(error, NRLError):
-                raise error
-            raise LavaRunError(f"a Lava worker failed: {error!r}\n{trace}")
-        if all(port.probe() for port in runtime.service_to_runtime):
-            runtime.wait()
-            return
+        failed = any(a.exception for a in actors)
+        if not failed and all(port.probe() for port in runtime.service_to_runtime):
+            if all(enum_equal(port.peek(), MGMT_RESPONSE.DONE) for port in runtime.service_to_runtime):
+                runtime.wait()
+                return
+            failed = True  # a runtime service reported ERROR; the worker's exception is on its way
+        if failed:
+            _raise_worker_error(runtime, actors)
         if time.perf_counter() > deadline:
             kill_runtime(runtime)
             raise LavaRunError(f"the Lava run did not finish {num_steps} ticks within {timeout:g} s")
         time.sleep(poll)
+
+
+def _raise_worker_error(runtime, actors, grace: float = 2.0) -> ty.NoReturn:
+    """Collect the first worker exception (waiting up to ``grace`` s for it), kill, raise it."""
+    deadline = time.perf_counter() + grace
+    failures = [a.exception for a in actors if a.exception]
+    while not failures and time.perf_counter() < deadline:
+        time.sleep(0.005)
+        failures = [a.exception for a in actors if a.exception]
+    kill_runtime(runtime)
+    if not failures:
+        raise LavaRunError("a Lava runtime service reported an error but no worker sent its exception")
+    error, trace = failures[0]
+    if isinstance(error, NRLError):
+        raise error
+    raise LavaRunError(f"a Lava worker failed: {error!r}\n{trace}")
 
 
 def kill_runtime(runtime) -> None:
