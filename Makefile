@@ -26,6 +26,7 @@ test-slow: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_bridge.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

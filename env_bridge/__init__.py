@@ -2,7 +2,8 @@
 """env_bridge: gymnasium environments and reward schedules for Lava graphs and the lava-nrl engine.
 
 The gymnasium-side modules (``envs``, ``schedules``, ``wrappers``, ``validation``, ``batch``) import no
-Lava. Importing this package registers ``env_bridge/Reaching1D-v0``.
+Lava. Importing this package registers ``env_bridge/Reaching1D-v0``; ``env_bridge.EnvBridge`` (the
+Lava Process) is imported on first use, so the engine never imports Lava.
 """
 
 from gymnasium.envs.registration import register, registry
@@ -13,3 +14,11 @@ if "env_bridge/Reaching1D-v0" not in registry:
         entry_point="env_bridge.envs.reaching1d:Reaching1DEnv",
         vector_entry_point="env_bridge.envs.reaching1d:Reaching1DVectorEnv",
     )
+
+
+def __getattr__(name):
+    if name == "EnvBridge":
+        from env_bridge.proc.env_bridge.process import EnvBridge
+
+        return EnvBridge
+    raise AttributeError(f"module 'env_bridge' has no attribute {name!r}")

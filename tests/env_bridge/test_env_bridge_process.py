@@ -2,6 +2,8 @@
 """EnvBridge on Lava's CPU simulator: equivalence with a plain gymnasium loop, reward schedules,
 composition with Lava's standard Processes, and errors before and during a run."""
 
+import time
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -140,3 +142,39 @@ def test_nan_observation_stops_the_run_with_a_clear_error(tag):
     with pytest.raises(NonFiniteError, match="observation of the agent with seed 0 is not finite"):
         run_guarded(bridge, 100, Loihi2SimCfg(select_tag=tag), timeout=30)
     bridge.stop()  # a no-op after the failure: must not hang or crash
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_episode_log_is_readable_during_a_run(tag):
+    from lava.magma.core.run_conditions import RunSteps
+
+    bridge = EnvBridge(env="CartPole-v1", seed=5)
+    policy = PolePolicy()
+    bridge.obs_out.connect(policy.obs_in)
+    policy.action_out.connect(bridge.action_in)
+    try:
+        run_guarded(bridge, 1, Loihi2SimCfg(select_tag=tag))  # compile and start the workers
+        bridge.run(condition=RunSteps(num_steps=3000, blocking=False))
+        seen_while_running = 0
+        for _ in range(2000):
+            seen_while_running = len(bridge.episode_returns)
+            if seen_while_running:
+                break
+            time.sleep(0.005)
+        bridge.wait()
+        assert 0 < seen_while_running < len(bridge.episode_returns)
+        assert bridge.episode_lengths.sum() <= 3001
+    finally:
+        bridge.stop()
+
+
+def test_discrete_observations_arrive_one_hot():
+    bridge = EnvBridge(env="FrozenLake-v1", seed=0)
+    sink = Sink(shape=(16,), buffer=1)
+    bridge.obs_out.connect(sink.a_in)
+    try:
+        run_guarded(bridge, 1, Loihi2SimCfg(select_tag="floating_pt"))
+        first = sink.data.get()[:, 0]
+    finally:
+        bridge.stop()
+    np.testing.assert_array_equal(first, np.eye(16)[0])  # FrozenLake starts in state 0
