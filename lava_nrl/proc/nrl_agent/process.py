@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""NRLAgent: the whole NRL policy network as one Lava Process."""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.variable import Var
+
+from lava_nrl.errors import ConfigError
+from lava_nrl.kernels.agent import AgentSpec, init_agents
+from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.numerics import FixedFormat
+
+__all__ = ["NRLAgent"]
+
+
+class NRLAgent(AbstractProcess):
+    """A policy network that learns with NRL (or RMHL) from a reward signal, one step per tick.
+
+    Each tick it receives the reward message of the previous step and the current observation, and
+    sends an action in the same tick::
+
+        reward_in = [R, event, episode_end]   (EnvBridge.reward_out's layout)
+        if event:        δ = rpe(R, R̄);  W_l ← W_l + η·[N_l]·δ·e_l;  R̄ ← R̄ + λ(R − R̄);  e_l ← 0
+        obs_in = s:      clean and noisy pass (ξ on every layer), a ~ π (π̃ for RMHL),
+                         ρ = log π̃(a) − log π(a),  e_l ← γ_e e_l + post_l ⊗ pre_l
+        action_out = a
+
+    The arithmetic is :func:`lava_nrl.kernels.agent.act` and ``learn`` — the engine's — so a run
+    equals the engine's run of the same seed (bit for bit in ``fixed_pt``).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes [n_obs, H × L, n_actions].
+    rule : str
+        ``nrl`` (variant A), ``nrl-b`` (variant B, ×N_l) or ``rmhl``.
+    lr : float
+        η, the learning rate.
+    sigma : float
+        σ, the standard deviation of the noise ξ.
+    precision : str
+        ``"float"`` (run with the ``floating_pt`` tag) or ``"fixed"`` (``fixed_pt``); the weights
+        Var holds float64 values or integers in Q.``fixed_format.weight_frac_bits``.
+    seed : int
+        Seeds the initial weights and the noise, action and rounding streams.
+    modulation : Modulation or None
+        The reward path (default: the episodic one; ``Modulation.immediate()`` for per-step rewards).
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point flavour (default ``FixedFormat()``).
+    weights : sequence of arrays or None
+        Initial W_l (n_post × n_pre, real values) instead of Xavier-normal from ``seed``.
+    """
+
+    def __init__(
+        self,
+        *,
+        sizes: ty.Sequence[int],
+        rule: str = "nrl-b",
+        lr: float = 0.01,
+        sigma: float = 1e-3,
+        precision: str = "float",
+        seed: int = 0,
+        modulation: Modulation | None = None,
+        fixed_format: FixedFormat | None = None,
+        weights: ty.Sequence[np.ndarray] | None = None,
+        name: str | None = None,
+        log_config: LogConfig | None = None,
+    ) -> None:
+        sizes = tuple(int(n) for n in sizes)
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ConfigError(f"NRLAgent: sizes needs ≥ 2 positive layer sizes, got {sizes}")
+        if not get_rule(rule).fixed_point:
+            raise ConfigError(f"NRLAgent: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
+        for key, value in (("lr", lr), ("sigma", sigma)):
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
+                raise ConfigError(f"NRLAgent: {key} must be a finite number > 0, got {value!r}")
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ConfigError(f"NRLAgent: seed must be a non-negative integer, got {seed!r}")
+        spec = AgentSpec(sizes=sizes, rule=get_rule(rule), modulation=modulation or Modulation(), lr=lr,
+                         sigma=sigma, precision=precision, fixed_format=fixed_format or FixedFormat())
+        state = init_agents(spec, [seed])
+        if weights is not None:
+            shapes = [(n_post, n_pre) for n_pre, n_post in zip(sizes[:-1], sizes[1:])]
+            if [np.shape(w) for w in weights] != shapes:
+                raise ConfigError(f"NRLAgent: weights must have shapes {shapes}, "
+                                  f"got {[np.shape(w) for w in weights]}")
+            state.weights[:] = [spec.arith.encode_weights(np.asarray(w)[None]) for w in weights]
+        flat = np.concatenate([w.ravel() for w in state.weights])
+        super().__init__(spec=spec, seed=seed, name=name, log_config=log_config)
+        self.spec = spec
+        self.obs_in = InPort(shape=(sizes[0],))
+        self.reward_in = InPort(shape=(3,))
+        self.action_out = OutPort(shape=(1,))
+        self.weights = Var(shape=flat.shape, init=flat)
+
+    def __del__(self) -> None:
+        if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
+            super().__del__()
+
+    def split_weights(self, flat: np.ndarray) -> list[np.ndarray]:
+        """The flat ``weights`` Var as real-valued W_l (n_post × n_pre), e.g. ``split_weights(agent.weights.get())``."""
+        sizes, out, offset = self.spec.sizes, [], 0
+        for n_pre, n_post in zip(sizes[:-1], sizes[1:]):
+            out.append(self.spec.arith.decode_weights(np.asarray(flat[offset : offset + n_pre * n_post]).reshape(n_post, n_pre)))
+            offset += n_pre * n_post
+        return out
