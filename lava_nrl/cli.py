@@ -46,17 +46,22 @@ def _build_parser() -> argparse.ArgumentParser:
         train.add_argument("--" + field.name.replace("_", "-"), dest=field.name, type=types.get(field.name, str),
                            choices=choices.get(field.name), default=default,
                            help=f"(default: {shown if shown is not None else 'the task’s'})")
-    train.add_argument("--backend", choices=["numpy"], default="numpy",
-                       help="numpy: the engine (the Lava backend arrives with the Lava Processes)")
+    train.add_argument("--backend", choices=["numpy", "lava"], default="numpy",
+                       help="numpy: the engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
+                            "CPU simulator, one seed after another (same results)")
     train.add_argument("--out", required=True, help="directory for returns.csv, summary.json, weights, curve.png")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
 def _train(args) -> None:
+    if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
+        from lava_nrl.lava_backend import train_lava as train
+    else:
+        from lava_nrl.engine import train
     from tqdm import tqdm
 
-    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.engine import TrainConfig
     from lava_nrl.runs import write_results
 
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -66,7 +71,7 @@ def _train(args) -> None:
         result = train(config, on_episodes=bar.update)
     summary = write_results(result, args.out)
     steps = int(result.env_steps.sum())
-    print(f"{config.env} · {config.rule} · {config.precision} · {len(config.seeds)} seeds · "
+    print(f"{config.env} · {config.rule} · {config.precision} · {args.backend} · {len(config.seeds)} seeds · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
         print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "

@@ -25,23 +25,31 @@ class LavaRunError(NRLError, RuntimeError):
     """A Lava worker failed or a run did not finish in time; no worker is left running."""
 
 
-def run_guarded(process, num_steps: int, run_cfg, timeout: float = 60.0, poll: float = 0.002) -> None:
+def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, poll: float = 0.002,
+                on_poll: ty.Callable[[], None] | None = None) -> None:
     """Run the graph of ``process`` for ``num_steps`` ticks; raise instead of hanging.
 
-    After success the runtime is paused as after a blocking ``run``: call ``process.stop()`` when
-    done. After a failure the workers are gone and the runtime is marked stopped."""
+    A model may end the run early by requesting a pause (``self._req_pause = True``, as
+    ``EnvBridge(max_episodes=…)`` does). After success the runtime is paused as after a blocking
+    ``run``: call ``process.stop()`` when done. After a failure the workers are gone and the runtime is marked stopped.
+    ``timeout=None`` waits as long as the run takes; ``on_poll`` is called about every 0.1 s (progress)."""
     from lava.magma.core.run_conditions import RunSteps
     from lava.magma.runtime.mgmt_token_enums import MGMT_RESPONSE, enum_equal
 
     process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
     runtime = process.runtime
     actors = runtime._messaging_infrastructure.actors
-    deadline = time.perf_counter() + timeout
+    deadline = time.perf_counter() + (timeout if timeout is not None else float("inf"))
+    next_report = time.perf_counter()
     while True:
+        if on_poll is not None and time.perf_counter() >= next_report:
+            on_poll()
+            next_report = time.perf_counter() + 0.1
         failed = any(a.exception for a in actors)
         if not failed and all(port.probe() for port in runtime.service_to_runtime):
-            if all(enum_equal(port.peek(), MGMT_RESPONSE.DONE) for port in runtime.service_to_runtime):
-                runtime.wait()
+            ended = (MGMT_RESPONSE.DONE, MGMT_RESPONSE.REQ_PAUSE, MGMT_RESPONSE.REQ_STOP)
+            if all(any(enum_equal(port.peek(), r) for r in ended) for port in runtime.service_to_runtime):
+                runtime.wait()  # also serves a pause or stop that a model requested
                 return
             failed = True  # a runtime service reported ERROR; the worker's exception is on its way
         if failed:

@@ -46,3 +46,17 @@ def test_bad_input_is_one_clear_line(tmp_path, args, cause):
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and cause in lines[0], proc.stderr
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(180)
+def test_lava_backend_writes_the_engines_results(tmp_path):
+    common = ["--episodes", "4", "--seeds", "42,7", "--hidden", "16", "--precision", "fixed", "--lr", "0.05"]
+    engine = _run(*common, "--out", str(tmp_path / "numpy"))
+    lava = _run(*common, "--backend", "lava", "--out", str(tmp_path / "lava"))
+    assert engine.returncode == 0 and lava.returncode == 0, lava.stderr
+    assert (tmp_path / "lava" / "returns.csv").read_text() == (tmp_path / "numpy" / "returns.csv").read_text()
+    for seed in (42, 7):
+        a, b = (np.load(tmp_path / run / f"weights-seed{seed}.npz") for run in ("lava", "numpy"))
+        for key in a.files:
+            np.testing.assert_array_equal(a[key], b[key])

@@ -178,3 +178,22 @@ def test_discrete_observations_arrive_one_hot():
     finally:
         bridge.stop()
     np.testing.assert_array_equal(first, np.eye(16)[0])  # FrozenLake starts in state 0
+
+
+def test_max_episodes_ends_the_run_after_the_last_reward_and_runs_go_on():
+    bridge = EnvBridge(env="CartPole-v1", seed=3, max_episodes=3)
+    policy = PolePolicy()
+    sink = Sink(shape=(3,), buffer=1)
+    bridge.obs_out.connect(policy.obs_in)
+    policy.action_out.connect(bridge.action_in)
+    bridge.reward_out.connect(sink.a_in)
+    try:
+        run_guarded(bridge, 100_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
+        lengths = bridge.episode_lengths
+        assert len(lengths) == 3
+        assert int(bridge.env_steps.get()[0]) == lengths.sum() + 1  # the tick that sent the last reward
+        np.testing.assert_array_equal(sink.data.get()[:, 0][[REWARD_EVENT, EPISODE_END]], [1, 1])
+        run_guarded(bridge, 10, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
+        assert int(bridge.env_steps.get()[0]) == lengths.sum() + 11
+    finally:
+        bridge.stop()

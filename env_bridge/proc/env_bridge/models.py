@@ -38,6 +38,7 @@ class AbstractPyEnvBridgeModel(PyLoihiProcessModel):
         self.cycle = p["cycle_ticks"]
         self.argmax = p["action_encoding"] == "argmax"
         self.log, self.count = p["episode_log"], p["episode_count"]
+        self.max_episodes = p["max_episodes"]
         self.obs = self.envs.reset()[0]
         self.reward_msg = np.zeros(3)  # [R, event, episode_end] sent on the next phase 0
         self.action_inputs = np.zeros(self.envs.n_actions if self.argmax else 1)
@@ -52,6 +53,8 @@ class AbstractPyEnvBridgeModel(PyLoihiProcessModel):
         message = self.reward_msg if phase == 0 else np.zeros(3)
         self.reward_out.send(np.array([self.arith.encode_reward(message[REWARD_VALUE]),
                                        message[REWARD_EVENT], message[EPISODE_END]]))
+        if phase == 0 and message[EPISODE_END] and self.count.value == self.max_episodes:
+            self._req_pause = True  # the last episode's reward is out: end the run after this tick
         received = self.action_in.recv()
         self.action_inputs = self.action_inputs + received if self.argmax else received
         if phase == self.cycle - 1:

@@ -7,6 +7,7 @@ import multiprocessing as mp
 import typing as ty
 
 import gymnasium as gym
+import lava.magma.runtime.message_infrastructure.multiprocessing  # noqa: F401  (see below)
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess, LogConfig
@@ -71,6 +72,10 @@ class EnvBridge(AbstractProcess):
         Widths of the fixed-point messages (default ``FixedFormat()``, the engine's).
     log_capacity : int
         Episodes kept in the return/length log readable during and after a run (default 100,000).
+    max_episodes : int or None
+        End the run (a pause requested by the model) on the tick that delivers the reward message
+        of episode ``max_episodes``'s last step, so a downstream learner has seen its last reward;
+        later ``run`` calls go on. None (default): run for the ticks asked.
     """
 
     def __init__(
@@ -84,6 +89,7 @@ class EnvBridge(AbstractProcess):
         obs_frac_bits: int | None = None,
         fixed_format: FixedFormat | None = None,
         log_capacity: int = 100_000,
+        max_episodes: int | None = None,
         name: str | None = None,
         log_config: LogConfig | None = None,
     ) -> None:
@@ -91,6 +97,8 @@ class EnvBridge(AbstractProcess):
         self._validate_int("seed", seed, 0)
         self._validate_int("cycle_ticks", cycle_ticks, 1)
         self._validate_int("log_capacity", log_capacity, 1)
+        if max_episodes is not None:
+            self._validate_int("max_episodes", max_episodes, 1)
         if action_encoding not in ("index", "argmax"):
             raise ConfigError(f"action_encoding must be 'index' or 'argmax', got {action_encoding!r}")
         fixed_format = fixed_format or FixedFormat()
@@ -102,12 +110,15 @@ class EnvBridge(AbstractProcess):
         if isinstance(env, str):
             probe.close()
         # Shared with the forked worker: (return, length) per episode, and the number recorded.
+        # Lava sets the 'fork' start method when its multiprocessing module is first imported and
+        # fails if anything chose a context before (lava-notes P3); it is imported above, so these
+        # shared arrays cannot be first.
         episode_log = mp.RawArray("d", 2 * log_capacity)
         episode_count = mp.RawValue("q", 0)
         super().__init__(
             env=env, reward=str(schedule), seed=seed, cycle_ticks=cycle_ticks,
             action_encoding=action_encoding, obs_frac_bits=obs_frac_bits, fixed_format=fixed_format,
-            episode_log=episode_log, episode_count=episode_count,
+            episode_log=episode_log, episode_count=episode_count, max_episodes=max_episodes,
             name=name, log_config=log_config,
         )
         self.n_obs, self.n_actions = n_obs, n_actions
