@@ -35,7 +35,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lava-nrl", description="Noise-based reward-modulated learning on Lava.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train one agent per seed and write results into --out")
-    types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int,
+    types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
              "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float}
     choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"]}
     for field in dataclasses.fields(TrainConfig):

@@ -58,6 +58,8 @@ class TrainConfig:
     """λ, rate of the running reward baseline."""
     trace_decay: float = 1.0
     """γ_e, decay of the eligibility trace per step."""
+    stop_after_threshold: int = 0
+    """Stop a seed once its 100-episode mean has held the env's reward threshold for this many episodes (0: never)."""
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
     """Bit widths of the fixed-point flavour."""
 
@@ -73,6 +75,8 @@ class TrainConfig:
             raise ConfigError(f"seeds must be non-negative integers, got {self.seeds!r}")
         if len(set(self.seeds)) != len(self.seeds):
             raise ConfigError(f"seeds must be distinct, got {self.seeds!r}")
+        if not isinstance(self.stop_after_threshold, int) or self.stop_after_threshold < 0:
+            raise ConfigError(f"stop_after_threshold must be an integer ≥ 0, got {self.stop_after_threshold!r}")
         if self.hidden < 1 or self.layers < 0:
             raise ConfigError(f"hidden must be ≥ 1 and layers ≥ 0, got hidden={self.hidden}, layers={self.layers}")
         for name in ("lr", "sigma"):

@@ -19,6 +19,7 @@ from env_bridge.batch import EnvBatch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.kernels.agent import AgentSpec, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
+from lava_nrl.runs import WINDOW
 
 from .config import TrainConfig
 
@@ -60,6 +61,8 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
     episode_length = np.zeros(n_agents, dtype=np.int64)
     env_steps = np.zeros(n_agents, dtype=np.int64)
     active = np.ones(n_agents, dtype=bool)  # still within its episode budget
+    held = np.zeros(n_agents, dtype=np.int64)  # consecutive episodes with the running mean ≥ threshold
+    threshold = envs.reward_threshold if config.stop_after_threshold else None
     obs = envs.reset()
 
     while active.any():
@@ -82,11 +85,13 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
         for i in finished:
             returns[i].append(float(episode_return[i]))
             lengths[i].append(int(episode_length[i]))
-            active[i] = len(returns[i]) < budget
+            if threshold is not None and len(returns[i]) >= WINDOW:
+                held[i] = held[i] + 1 if np.mean(returns[i][-WINDOW:]) >= threshold else 0
+            active[i] = len(returns[i]) < budget and held[i] < config.stop_after_threshold
         episode_return[done] = 0.0
         episode_length[done] = 0
         if on_episodes is not None and finished.size:
-            on_episodes(int(finished.size))
+            on_episodes(int(finished.size) + sum(budget - len(returns[i]) for i in finished if not active[i]))
 
     envs.close()
     final = [[arith.decode_weights(w[i]) for w in state.weights] for i in range(n_agents)]
