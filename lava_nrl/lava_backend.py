@@ -60,7 +60,7 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
             report()
             returns.append([float(r) for r in bridge.episode_returns[:budget]])
             lengths.append([int(n) for n in bridge.episode_lengths[:budget]])
-            weights.append(agent.split_weights(agent.weights.get()))
+            weights.append(agent.layer_weights())
             env_steps.append(sum(lengths[-1]))
             threshold = bridge.reward_threshold
         finally:

@@ -87,7 +87,8 @@ def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = No
             lengths[i].append(int(episode_length[i]))
             if threshold is not None and len(returns[i]) >= WINDOW:
                 held[i] = held[i] + 1 if np.mean(returns[i][-WINDOW:]) >= threshold else 0
-            active[i] = len(returns[i]) < budget and held[i] < config.stop_after_threshold
+            active[i] = len(returns[i]) < budget and not (threshold is not None
+                                                          and held[i] >= config.stop_after_threshold)
         episode_return[done] = 0.0
         episode_length[done] = 0
         if on_episodes is not None and finished.size:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Runner equivalence: EnvBridge + fused NRLAgent on Lava's simulator ≡ the engine, same seed.
+"""Runner equivalence: EnvBridge + NRLAgent (fused and decomposed) on Lava's simulator ≡ the engine.
 
 fixed_pt: identical weights (array_equal) and returns; floating_pt: the same, which is stricter
 than the 1e-9 the issue asks (both run the same float64 kernels in the same order)."""
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.lava, pytest.mark.timeout(300), pytest.mark.usefixture
 TAG = {"float": "floating_pt", "fixed": "fixed_pt"}
 
 
-def run_lava(config: TrainConfig, ticks: int):
+def run_lava(config: TrainConfig, ticks: int, decomposed: bool):
     seed = config.seeds[0]
     bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule)
     agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
@@ -26,32 +26,47 @@ def run_lava(config: TrainConfig, ticks: int):
     bridge.reward_out.connect(agent.reward_in)
     agent.action_out.connect(bridge.action_in)
     try:
-        run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAG[config.precision]), timeout=240)
-        return agent.split_weights(agent.weights.get()), list(bridge.episode_returns)
+        cfg = Loihi2SimCfg(select_tag=TAG[config.precision], select_sub_proc_model=decomposed)
+        run_guarded(bridge, ticks, cfg, timeout=240)
+        assert agent.procs.is_empty() != decomposed  # the run config chose the implementation asked for
+        return agent.layer_weights(), list(bridge.episode_returns)
     finally:
         bridge.stop()
 
 
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
 @pytest.mark.parametrize("rule", ["nrl", "nrl-b", "rmhl"])
-def test_cartpole_20_episodes(rule, precision):
+def test_cartpole_20_episodes(rule, precision, decomposed):
     config = TrainConfig(env="CartPole-v1", rule=rule, precision=precision, lr=0.05, episodes=20, seeds=(42,))
     engine = train(config)
     # The last episode's reward reaches the agent one tick after the episode's last step.
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1)
+    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
     assert returns[:20] == engine.returns[0]
     for lava_w, engine_w in zip(weights, engine.weights[0]):
         np.testing.assert_array_equal(lava_w, engine_w)
 
 
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
 @pytest.mark.parametrize("rule", ["nrl", "nrl-b", "rmhl"])
-def test_reaching_600_steps(rule, precision):
+def test_reaching_600_steps(rule, precision, decomposed):
     config = TrainConfig(env="env_bridge/Reaching1D-v0", rule=rule, precision=precision, lr=0.05,
                          episodes=2, seeds=(101,))
     engine = train(config)
     assert sum(engine.lengths[0]) == 600
-    weights, returns = run_lava(config, 601)
+    weights, returns = run_lava(config, 601, decomposed)
     np.testing.assert_array_equal(returns[:2], engine.returns[0])
+    for lava_w, engine_w in zip(weights, engine.weights[0]):
+        np.testing.assert_array_equal(lava_w, engine_w)
+
+
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+def test_two_hidden_layers_fixed(decomposed):
+    config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision="fixed", lr=0.05, episodes=5, seeds=(3,),
+                         hidden=32, layers=2)
+    engine = train(config)
+    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
+    assert returns[:5] == engine.returns[0]
     for lava_w, engine_w in zip(weights, engine.weights[0]):
         np.testing.assert_array_equal(lava_w, engine_w)

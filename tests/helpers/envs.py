@@ -28,3 +28,7 @@ class NaNAfterCartPole(CartPoleEnv):
 
 if "NaNCartPole-v0" not in gym.registry:
     register(id="NaNCartPole-v0", entry_point=NaNAfterCartPole, max_episode_steps=500)
+
+if "EasyCartPole-v0" not in gym.registry:
+    register(id="EasyCartPole-v0", entry_point="gymnasium.envs.classic_control.cartpole:CartPoleEnv",
+             max_episode_steps=500, reward_threshold=15.0)

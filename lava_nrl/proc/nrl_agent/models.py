@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""NRLAgent's fused leaf models: the whole network in one OS process (one Lava worker).
-
-Both call :func:`lava_nrl.kernels.agent.learn` and ``act`` on a batch of one; they differ only in
-port and Var types.
+"""NRLAgent's models: the fused leaf models (the whole network in one Lava worker; both call
+:func:`lava_nrl.kernels.agent.learn` and ``act`` on a batch of one and differ only in port and Var
+types) and the decomposed SubProcessModel (NoisyDense per layer → PolicyReadout, RewardModulator).
 """
 
 from __future__ import annotations
@@ -12,14 +11,18 @@ from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import act, init_agents, learn
+from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
+from lava_nrl.proc.policy_readout.process import PolicyReadout
+from lava_nrl.proc.reward_modulator.process import RewardModulator
 
-__all__ = ["PyNRLAgentModelFloat", "PyNRLAgentModelFixed"]
+__all__ = ["PyNRLAgentModelFloat", "PyNRLAgentModelFixed", "SubNRLAgentModel"]
 
 
 class AbstractPyNRLAgentModel(PyLoihiProcessModel):
@@ -83,3 +86,48 @@ class PyNRLAgentModelFixed(AbstractPyNRLAgentModel):
     reward_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=32)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=32)
+
+
+@implements(proc=NRLAgent, protocol=LoihiProtocol)
+@tag("floating_pt", "fixed_pt")  # the children's models carry the precision
+class SubNRLAgentModel(AbstractSubProcessModel):
+    """The decomposed graph (one env step per tick)::
+
+        obs_in ─▶ layer0 ─(x, x̃)─▶ … ─▶ layerL ─(logits, noisy logits)─▶ readout ─▶ action_out
+                    ▲ │‖ξ_l‖²              ▲ │                              │ρ
+                    │ ▼                    │ ▼                              ▼
+        reward_in ─▶ modulator ─[ρ, ‖ξ‖², δ, event, end]─▶ every layer's mod_in
+
+    Feedback edges carry the previous step's values and are sent first in each tick (ξ from the
+    neurons to their synapses, ρ and ‖ξ‖² through the modulator), so the graph never deadlocks and
+    the order of operations is the engine's: trace of step t−1, update at the reward event, forward.
+    """
+
+    def __init__(self, proc):
+        spec, seed = proc.proc_params["spec"], proc.proc_params["seed"]
+        weights = proc.proc_params["layer_weights"]
+        self.modulator = RewardModulator(modulation=spec.modulation, precision=spec.precision,
+                                         fixed_format=spec.fixed_format)
+        self.readout = PolicyReadout(n_actions=spec.sizes[-1], act_noisy=spec.rule.act_noisy,
+                                     precision=spec.precision, seed=seed, fixed_format=spec.fixed_format)
+        offsets = np.cumsum([0] + list(spec.sizes[1:-1]))
+        layers = []
+        for l, w in enumerate(weights):
+            layer = NoisyDense(weights=w, rule=spec.rule.name, lr=spec.lr, sigma=spec.sigma,
+                               output=l == len(weights) - 1, modulation=spec.modulation, precision=spec.precision,
+                               seed=seed, layer=l, neuron_offset=int(offsets[l]), fixed_format=spec.fixed_format)
+            setattr(self, f"layer{l}", layer)
+            layers.append(layer)
+        proc.in_ports.obs_in.connect(layers[0].in_ports.s_in)
+        proc.in_ports.obs_in.connect(layers[0].in_ports.s_noisy_in)
+        for below, above in zip(layers[:-1], layers[1:]):
+            below.out_ports.s_out.connect(above.in_ports.s_in)
+            below.out_ports.s_noisy_out.connect(above.in_ports.s_noisy_in)
+        layers[-1].out_ports.s_out.connect(self.readout.in_ports.a_in)
+        layers[-1].out_ports.s_noisy_out.connect(self.readout.in_ports.a_noisy_in)
+        self.readout.out_ports.action_out.connect(proc.out_ports.action_out)
+        self.readout.out_ports.rho_out.connect(self.modulator.in_ports.rho_in)
+        proc.in_ports.reward_in.connect(self.modulator.in_ports.reward_in)
+        for layer in layers:  # in layer order: the fan-in sums ‖ξ_l‖² as the engine does
+            self.modulator.out_ports.mod_out.connect(layer.in_ports.mod_in)
+            layer.out_ports.xi_sq_out.connect(self.modulator.in_ports.xi_sq_in)

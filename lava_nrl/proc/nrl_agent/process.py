@@ -33,6 +33,16 @@ class NRLAgent(AbstractProcess):
     The arithmetic is :func:`lava_nrl.kernels.agent.act` and ``learn`` — the engine's — so a run
     equals the engine's run of the same seed (bit for bit in ``fixed_pt``).
 
+    Two implementations, chosen by the run config:
+
+    - fused leaf models (default): the whole network in one Lava worker, ``Loihi2SimCfg(select_tag=…)``;
+    - the decomposed graph (``Loihi2SimCfg(select_tag=…, select_sub_proc_model=True)``): a ``NoisyDense``
+      per layer, a ``PolicyReadout`` and a ``RewardModulator``, each its own worker (the structure a
+      Loihi mapping would have), with the same arithmetic in the same order and the same results.
+
+    Read weights with :meth:`layer_weights` (either implementation); the flat ``weights`` Var belongs
+    to the fused model.
+
     Parameters
     ----------
     sizes : sequence of int
@@ -91,7 +101,8 @@ class NRLAgent(AbstractProcess):
                                   f"got {[np.shape(w) for w in weights]}")
             state.weights[:] = [spec.arith.encode_weights(np.asarray(w)[None]) for w in weights]
         flat = np.concatenate([w.ravel() for w in state.weights])
-        super().__init__(spec=spec, seed=seed, name=name, log_config=log_config)
+        layer_weights = [spec.arith.decode_weights(w[0]) for w in state.weights]
+        super().__init__(spec=spec, seed=seed, layer_weights=layer_weights, name=name, log_config=log_config)
         self.spec = spec
         self.obs_in = InPort(shape=(sizes[0],))
         self.reward_in = InPort(shape=(3,))
@@ -102,10 +113,15 @@ class NRLAgent(AbstractProcess):
         if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
             super().__del__()
 
-    def split_weights(self, flat: np.ndarray) -> list[np.ndarray]:
-        """The flat ``weights`` Var as real-valued W_l (n_post × n_pre), e.g. ``split_weights(agent.weights.get())``."""
-        sizes, out, offset = self.spec.sizes, [], 0
+    def layer_weights(self) -> list[np.ndarray]:
+        """The current W_l (n_post × n_pre) as real values, from a started runtime, whichever model runs:
+        the fused model's flat ``weights`` Var, or each ``NoisyDense``'s in the decomposed graph."""
+        if not self.procs.is_empty():
+            return [self.spec.arith.decode_weights(getattr(self.procs, f"layer{l}").weights.get())
+                    for l in range(self.spec.n_layers)]
+        flat, sizes, out, offset = self.weights.get(), self.spec.sizes, [], 0
         for n_pre, n_post in zip(sizes[:-1], sizes[1:]):
-            out.append(self.spec.arith.decode_weights(np.asarray(flat[offset : offset + n_pre * n_post]).reshape(n_post, n_pre)))
+            block = np.asarray(flat[offset : offset + n_pre * n_post]).reshape(n_post, n_pre)
+            out.append(self.spec.arith.decode_weights(block))
             offset += n_pre * n_post
         return out

@@ -83,3 +83,13 @@ def test_nrl_b_improves_cartpole_within_300_episodes(precision, seed):
     result = train(TrainConfig(rule="nrl-b", precision=precision, lr=0.01, episodes=300, seeds=(seed,)))
     returns = np.array(result.returns[0])
     assert returns[-50:].mean() > returns[:50].mean() + 15, (returns[:50].mean(), returns[-50:].mean())
+
+
+def test_stop_after_threshold_ends_a_seed_that_holds_the_threshold():
+    """EasyCartPole's threshold (15) is below a random policy's mean (≈ 22): held from episode 100 on."""
+    cfg = dict(env="tests.helpers.envs:EasyCartPole-v0", rule="nrl-b", episodes=150, seeds=(42, 7), hidden=8)
+    stopped = train(TrainConfig(**cfg, stop_after_threshold=5))
+    assert [len(r) for r in stopped.returns] == [104, 104]
+    full = train(TrainConfig(**cfg))
+    assert [len(r) for r in full.returns] == [150, 150]
+    assert full.returns[0][:104] == stopped.returns[0]

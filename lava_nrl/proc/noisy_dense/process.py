@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""NoisyDense: one layer of the network, TraceDense → NoisyNeuron (hierarchical)."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.variable import Var
+
+from lava_nrl.kernels.rules import Modulation
+from lava_nrl.numerics import FixedFormat, make_arith
+
+__all__ = ["NoisyDense"]
+
+
+class NoisyDense(AbstractProcess):
+    """One NRL layer: a :class:`~lava_nrl.proc.trace_dense.process.TraceDense` feeding a
+    :class:`~lava_nrl.proc.noisy_neuron.process.NoisyNeuron` (which sends ξ back for the trace).
+
+    Ports: ``s_in``, ``s_noisy_in``, ``mod_in`` (to the synapses); ``s_out``, ``s_noisy_out``,
+    ``xi_sq_out`` (from the neurons). ``weights`` aliases the synapses' W.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Initial W (n_post × n_pre), real values.
+    rule, lr, modulation, precision, seed, layer, fixed_format
+        As for TraceDense.
+    sigma : float
+        σ of the neurons' noise ξ.
+    output : bool
+        The output layer: identity activation, logits out.
+    neuron_offset : int
+        Index of this layer's first neuron in the network.
+    """
+
+    def __init__(self, *, weights: np.ndarray, rule: str = "nrl-b", lr: float = 0.01, sigma: float = 1e-3,
+                 output: bool = False, modulation: Modulation | None = None, precision: str = "float",
+                 seed: int = 0, layer: int = 0, neuron_offset: int = 0, fixed_format: FixedFormat | None = None,
+                 name: str | None = None, log_config: LogConfig | None = None) -> None:
+        weights = np.asarray(weights, dtype=np.float64)
+        fixed_format = fixed_format or FixedFormat()
+        n_post, n_pre = weights.shape
+        super().__init__(weights=weights, rule=rule, lr=lr, sigma=sigma, output=output,
+                         modulation=modulation or Modulation(), precision=precision, seed=seed, layer=layer,
+                         neuron_offset=neuron_offset, fixed_format=fixed_format, name=name, log_config=log_config)
+        self.s_in = InPort(shape=(n_pre,))
+        self.s_noisy_in = InPort(shape=(n_pre,))
+        self.mod_in = InPort(shape=(5,))
+        self.s_out = OutPort(shape=(n_post,))
+        self.s_noisy_out = OutPort(shape=(n_post,))
+        self.xi_sq_out = OutPort(shape=(1,))
+        self.weights = Var(shape=(n_post, n_pre), init=make_arith(precision, fixed_format).encode_weights(weights))

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""NoisyNeuron models: the kernels' noisy_neuron and noise; float and fixed differ only in types."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from lava_nrl import kernels
+from lava_nrl.errors import ConfigError
+from lava_nrl.kernels.layer import LEAKY_SLOPE
+from lava_nrl.numerics import make_arith, rng
+from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
+
+__all__ = ["PyNoisyNeuronModelFloat", "PyNoisyNeuronModelFixed"]
+
+
+class AbstractPyNoisyNeuronModel(PyLoihiProcessModel):
+    a_in = None
+    a_noisy_in = None
+    s_out = None
+    s_noisy_out = None
+    xi_out = None
+    xi_sq_out = None
+    precision = None
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        p = proc_params
+        if p["precision"] != self.precision:
+            raise ConfigError(f"NoisyNeuron was built with precision={p['precision']!r} but runs a "
+                              f"{self.precision} model")
+        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.sigma, self.slope = p["sigma"], None if p["output"] else LEAKY_SLOPE
+        n = p["shape"][0]
+        self.neurons = np.arange(p["neuron_offset"], p["neuron_offset"] + n, dtype=np.uint32)
+        self.noise_key = np.array([rng.derive_key(p["seed"], rng.NOISE)], dtype=np.uint32)
+        self.step = np.zeros(1, dtype=np.uint64)
+        self.xi = np.zeros((1, n), dtype=self.arith.dtype)
+
+    def run_spk(self) -> None:
+        self.xi_out.send(self.xi[0])
+        a = self.a_in.recv()[None].astype(self.arith.dtype)
+        a_noisy_in = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
+        self.xi = self.arith.noise(self.noise_key, self.step, self.neurons, self.sigma)
+        _, _, x, x_noisy = kernels.noisy_neuron(self.arith, a, a_noisy_in, self.xi, self.slope)
+        self.s_out.send(x[0])
+        self.s_noisy_out.send(x_noisy[0])
+        self.xi_sq_out.send(self.arith.sum_sq(self.xi))
+        self.step += np.uint64(1)
+
+
+@implements(proc=NoisyNeuron, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyNoisyNeuronModelFloat(AbstractPyNoisyNeuronModel):
+    precision = "float"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    s_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    xi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    xi_sq_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+
+@implements(proc=NoisyNeuron, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyNoisyNeuronModelFixed(AbstractPyNoisyNeuronModel):
+    """Activations and ξ Q.F in 24 bits; ‖ξ‖² Q.2F in int64."""
+
+    precision = "fixed"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    s_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    xi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    xi_sq_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int64, precision=64)

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""PolicyReadout models: the kernels' policy_readout; float and fixed differ only in types."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from lava_nrl import kernels
+from lava_nrl.errors import ConfigError
+from lava_nrl.numerics import make_arith, rng
+from lava_nrl.proc.policy_readout.process import PolicyReadout
+
+__all__ = ["PyPolicyReadoutModelFloat", "PyPolicyReadoutModelFixed"]
+
+
+class AbstractPyPolicyReadoutModel(PyLoihiProcessModel):
+    a_in = None
+    a_noisy_in = None
+    action_out = None
+    rho_out = None
+    precision = None
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        p = proc_params
+        if p["precision"] != self.precision:
+            raise ConfigError(f"PolicyReadout was built with precision={p['precision']!r} but runs a "
+                              f"{self.precision} model")
+        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.act_noisy = p["act_noisy"]
+        self.action_key = np.array([rng.derive_key(p["seed"], rng.ACTION)], dtype=np.uint32)
+        self.step = np.zeros(1, dtype=np.uint64)
+
+    def run_spk(self) -> None:
+        logits = self.a_in.recv()[None].astype(self.arith.dtype)
+        logits_noisy = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
+        u32 = rng.random_u32(self.action_key, self.step, 0)
+        action, rho, _, _ = kernels.policy_readout(self.arith, logits, logits_noisy, u32, self.act_noisy)
+        self.action_out.send(action)
+        self.rho_out.send(rho)
+        self.step += np.uint64(1)
+
+
+@implements(proc=PolicyReadout, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyPolicyReadoutModelFloat(AbstractPyPolicyReadoutModel):
+    precision = "float"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    rho_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+
+@implements(proc=PolicyReadout, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyPolicyReadoutModelFixed(AbstractPyPolicyReadoutModel):
+    """Logits and ρ Q.F."""
+
+    precision = "fixed"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    rho_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int64, precision=64)

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""PolicyReadout: a softmax policy over a clean and a noisy stream of logits."""
+
+from __future__ import annotations
+
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+
+from lava_nrl.numerics import FixedFormat
+
+__all__ = ["PolicyReadout"]
+
+
+class PolicyReadout(AbstractProcess):
+    """Samples an action and measures the noise's effect on its log-probability, each tick::
+
+        log π = log_softmax(a_in),  log π̃ = log_softmax(a_noisy_in)     (max-subtracted)
+        action_out = a ~ π   (π̃ if act_noisy: RMHL)
+        rho_out    = ρ = log π̃(a) − log π(a)
+
+    The arithmetic is :func:`lava_nrl.kernels.policy_readout`; in fixed point exp and log come from
+    look-up tables. On Loihi this belongs on the embedded CPU.
+
+    Parameters
+    ----------
+    n_actions : int
+        Number of logits (actions).
+    act_noisy : bool
+        Sample from the noisy policy π̃ (RMHL) instead of π.
+    precision : str
+        ``"float"`` or ``"fixed"``; must match the run's tag.
+    seed : int
+        Run seed (keys the action stream).
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point flavour.
+    """
+
+    def __init__(self, *, n_actions: int, act_noisy: bool = False, precision: str = "float", seed: int = 0,
+                 fixed_format: FixedFormat | None = None, name: str | None = None,
+                 log_config: LogConfig | None = None) -> None:
+        super().__init__(n_actions=n_actions, act_noisy=act_noisy, precision=precision, seed=seed,
+                         fixed_format=fixed_format or FixedFormat(), name=name, log_config=log_config)
+        self.a_in = InPort(shape=(n_actions,))
+        self.a_noisy_in = InPort(shape=(n_actions,))
+        self.action_out = OutPort(shape=(1,))
+        self.rho_out = OutPort(shape=(1,))

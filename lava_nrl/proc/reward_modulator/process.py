@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""RewardModulator: the third factor — reward-prediction error, baseline, and the broadcast."""
+
+from __future__ import annotations
+
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+
+from lava_nrl.kernels.rules import Modulation
+from lava_nrl.numerics import FixedFormat
+
+__all__ = ["RewardModulator"]
+
+
+class RewardModulator(AbstractProcess):
+    """Turns rewards into the RPE δ and broadcasts what the synapses need, each tick::
+
+        reward_in = [R, event, episode_end]           (EnvBridge.reward_out's layout)
+        if event:   δ = (R − R̄)/|R| or R − R̄;  R̄ ← R̄ + λ(R − R̄)   (R̄ starts at the first R)
+        mod_out   = [ρ, ‖ξ‖², δ, event, episode_end]   (ρ and ‖ξ‖² of the previous step; sent first)
+        rho_in    = ρ of this step (from a PolicyReadout); xi_sq_in = Σ_l ‖ξ_l‖² (fan-in of the layers)
+
+    The arithmetic is :func:`lava_nrl.kernels.rpe` and ``update_baseline``; on Loihi this belongs on
+    the embedded CPU.
+
+    Parameters
+    ----------
+    modulation : Modulation or None
+        ``normalise_rpe``, λ (``baseline_rate``) and ``reset_baseline_each_episode``; default the
+        episodic path.
+    precision : str
+        ``"float"`` or ``"fixed"``; must match the run's tag.
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point flavour.
+    """
+
+    def __init__(self, *, modulation: Modulation | None = None, precision: str = "float",
+                 fixed_format: FixedFormat | None = None, name: str | None = None,
+                 log_config: LogConfig | None = None) -> None:
+        super().__init__(modulation=modulation or Modulation(), precision=precision,
+                         fixed_format=fixed_format or FixedFormat(), name=name, log_config=log_config)
+        self.reward_in = InPort(shape=(3,))
+        self.rho_in = InPort(shape=(1,))
+        self.xi_sq_in = InPort(shape=(1,))
+        self.mod_out = OutPort(shape=(5,))

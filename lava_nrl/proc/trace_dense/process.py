@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""TraceDense: plastic synapses with a per-synapse eligibility trace, carrying two streams."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.variable import Var
+
+from lava_nrl.errors import ConfigError
+from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.numerics import FixedFormat, make_arith
+
+__all__ = ["TraceDense", "MOD_RHO", "MOD_XI_SQ", "MOD_DELTA", "MOD_EVENT", "MOD_EPISODE_END"]
+
+# Layout of the RewardModulator's broadcast (mod_in / mod_out).
+MOD_RHO, MOD_XI_SQ, MOD_DELTA, MOD_EVENT, MOD_EPISODE_END = range(5)
+
+
+class TraceDense(AbstractProcess):
+    """Dense synapses W (n_post × n_pre) that carry a clean and a noisy stream and learn from a
+    broadcast third factor, one environment step per tick::
+
+        1. trace of the previous step:  e ← γ_e e + post ⊗ pre,  post = ρ ξ/‖ξ‖² (NRL) or ξ (RMHL),
+                                         from mod_in = [ρ, ‖ξ‖², δ, event, episode_end] and xi_in = ξ
+        2. at a reward event:            W ← W + η·[N_l]·δ·e;  e ← 0
+        3. forward:                      a_out = W s_in,  a_noisy_out = W s_noisy_in
+
+    ``xi_in`` receives the post-synaptic neurons' noise of the previous step (a ``NoisyNeuron``
+    sends it first thing each tick), so the loop closes without deadlock. The arithmetic is the
+    kernels' (``trace_update``, ``weight_update``, ``dense``).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Initial W (n_post × n_pre), real values (quantised to Q.weight_frac_bits in fixed point).
+    rule : str
+        ``nrl``, ``nrl-b`` (×N_l) or ``rmhl``.
+    lr : float
+        η.
+    modulation : Modulation or None
+        Trace decay γ_e, ``xi_norm`` (network ‖ξ‖² from mod_in, or this layer's own) and the
+        pre-synaptic stream; default the episodic path.
+    precision : str
+        ``"float"`` or ``"fixed"``; must match the run's tag.
+    seed : int
+        Run seed; with ``layer`` it keys the stochastic rounding stream.
+    layer : int
+        Index of this layer in the network.
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point flavour.
+    """
+
+    def __init__(self, *, weights: np.ndarray, rule: str = "nrl-b", lr: float = 0.01,
+                 modulation: Modulation | None = None, precision: str = "float", seed: int = 0,
+                 layer: int = 0, fixed_format: FixedFormat | None = None,
+                 name: str | None = None, log_config: LogConfig | None = None) -> None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.ndim != 2:
+            raise ConfigError(f"TraceDense: weights must be 2-D (n_post × n_pre), got shape {weights.shape}")
+        if not get_rule(rule).fixed_point:
+            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
+        fixed_format = fixed_format or FixedFormat()
+        arith = make_arith(precision, fixed_format)
+        n_post, n_pre = weights.shape
+        super().__init__(rule=rule, lr=lr, modulation=modulation or Modulation(), precision=precision,
+                         seed=seed, layer=layer, fixed_format=fixed_format, name=name, log_config=log_config)
+        self.s_in = InPort(shape=(n_pre,))
+        self.s_noisy_in = InPort(shape=(n_pre,))
+        self.mod_in = InPort(shape=(5,))
+        self.xi_in = InPort(shape=(n_post,))
+        self.a_out = OutPort(shape=(n_post,))
+        self.a_noisy_out = OutPort(shape=(n_post,))
+        self.weights = Var(shape=(n_post, n_pre), init=arith.encode_weights(weights))
+        self.trace = Var(shape=(n_post, n_pre), init=0)
