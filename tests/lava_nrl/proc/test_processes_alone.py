@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Each Process alone, driven by Lava's standard RingBuffer sources, against the kernels."""
+
+import numpy as np
+import pytest
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.proc.io.sink import RingBuffer as Sink
+from lava.proc.io.source import RingBuffer as Source
+
+from lava_nrl import kernels
+from lava_nrl.guarded import run_guarded
+from lava_nrl.kernels.layer import LEAKY_SLOPE
+from lava_nrl.kernels.rules import Modulation
+from lava_nrl.numerics import make_arith, rng
+from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
+from lava_nrl.proc.policy_readout.process import PolicyReadout
+from lava_nrl.proc.reward_modulator.process import RewardModulator
+from lava_nrl.proc.trace_dense.process import TraceDense
+
+pytestmark = [pytest.mark.lava, pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers_left")]
+PRECISIONS = {"float": "floating_pt", "fixed": "fixed_pt"}
+T = 6  # ticks
+
+
+def drive(process, precision, inputs: dict, outputs: dict):
+    """Feed ``inputs`` {port name: (n, T) data} from Sources, record ``outputs`` {port name: n} in
+    Sinks; run T ticks; returns {port name: (T, n) received}."""
+    sinks = {}
+    for name, data in inputs.items():
+        Source(data=data).s_out.connect(getattr(process, name))
+    for name, n in outputs.items():
+        sinks[name] = Sink(shape=(n,), buffer=T)
+        getattr(process, name).connect(sinks[name].a_in)
+    try:
+        run_guarded(process, T, Loihi2SimCfg(select_tag=PRECISIONS[precision]), timeout=60)
+        return {name: sink.data.get().T for name, sink in sinks.items()}
+    finally:
+        process.stop()
+
+
+def signals(arith, rng_, shape, scale=1.0):
+    return arith.encode(rng_.normal(0, scale, size=shape))
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_noisy_neuron(precision):
+    arith, g = make_arith(precision), np.random.default_rng(1)
+    a, a_noisy = signals(arith, g, (5, T)), signals(arith, g, (5, T))
+    neuron = NoisyNeuron(shape=(5,), sigma=0.1, precision=precision, seed=9, neuron_offset=3)
+    got = drive(neuron, precision, {"a_in": a, "a_noisy_in": a_noisy},
+                {"s_out": 5, "s_noisy_out": 5, "xi_out": 5, "xi_sq_out": 1})
+    key = np.array([rng.derive_key(9, rng.NOISE)], dtype=np.uint32)
+    for t in range(T):
+        xi = arith.noise(key, np.array([t], dtype=np.uint64), np.arange(3, 8), 0.1)
+        _, _, x, x_noisy = kernels.noisy_neuron(arith, a[None, :, t], a_noisy[None, :, t], xi, LEAKY_SLOPE)
+        np.testing.assert_array_equal(got["s_out"][t], x[0])
+        np.testing.assert_array_equal(got["s_noisy_out"][t], x_noisy[0])
+        np.testing.assert_array_equal(got["xi_sq_out"][t], arith.sum_sq(xi))
+        if t + 1 < T:
+            np.testing.assert_array_equal(got["xi_out"][t + 1], xi[0])  # ξ goes back one tick later
+    np.testing.assert_array_equal(got["xi_out"][0], np.zeros(5))
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_policy_readout(precision):
+    arith, g = make_arith(precision), np.random.default_rng(2)
+    logits, noisy = signals(arith, g, (3, T)), signals(arith, g, (3, T))
+    readout = PolicyReadout(n_actions=3, precision=precision, seed=4)
+    got = drive(readout, precision, {"a_in": logits, "a_noisy_in": noisy}, {"action_out": 1, "rho_out": 1})
+    key = np.array([rng.derive_key(4, rng.ACTION)], dtype=np.uint32)
+    for t in range(T):
+        u32 = rng.random_u32(key, np.array([t], dtype=np.uint64), 0)
+        action, rho, _, _ = kernels.policy_readout(arith, logits[None, :, t], noisy[None, :, t], u32, False)
+        np.testing.assert_array_equal(got["action_out"][t], action)
+        np.testing.assert_array_equal(got["rho_out"][t], rho)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_reward_modulator(precision):
+    arith = make_arith(precision)
+    rewards = np.array([0, 20, 0, 35, 0, 10], dtype=np.float64)
+    events = np.array([0, 1, 0, 1, 0, 1])
+    reward_in = np.stack([arith.encode_reward(rewards), events, events])
+    rho = signals(arith, np.random.default_rng(3), (1, T), 1e-3)
+    xi_sq = np.arange(1, T + 1)[None] * (1 << 20)
+    modulator = RewardModulator(precision=precision)
+    got = drive(modulator, precision, {"reward_in": reward_in, "rho_in": rho, "xi_sq_in": xi_sq}, {"mod_out": 5})
+    baseline, has = arith.encode_reward(np.zeros(1)), np.zeros(1, dtype=bool)
+    for t in range(T):
+        delta = 0
+        if events[t]:
+            r = arith.encode_reward(rewards[t : t + 1])
+            delta = kernels.rpe(arith, r, baseline, has, True)[0]
+            baseline = kernels.update_baseline(arith, r, baseline, has, 0.66)
+            has[:] = True
+        previous = (rho[0, t - 1], xi_sq[0, t - 1]) if t else (0, 1)
+        np.testing.assert_array_equal(got["mod_out"][t], [*previous, delta, events[t], events[t]])
+    assert got["mod_out"][1, 2] == 0 and got["mod_out"][3, 2] != 0  # first δ is 0, then R − R̄ ≠ 0
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_trace_dense(precision):
+    arith, g = make_arith(precision), np.random.default_rng(5)
+    w0 = g.normal(0, 0.5, (3, 4))
+    x, x_noisy = signals(arith, g, (4, T)), signals(arith, g, (4, T))
+    xi = signals(arith, g, (3, T), 0.01)
+    rho = signals(arith, g, (T,), 0.01)
+    xi_sq = arith.sum_sq(xi.T)
+    event = np.array([0, 0, 0, 1, 0, 0])
+    delta = arith.encode(np.array([0, 0, 0, 0.4, 0, 0]))
+    mod = np.stack([rho, xi_sq, delta, event, event])
+    synapses = TraceDense(weights=w0, rule="nrl-b", lr=0.05, precision=precision, seed=6, layer=1)
+    got = drive(synapses, precision, {"s_in": x, "s_noisy_in": x_noisy, "mod_in": mod, "xi_in": xi},
+                {"a_out": 3, "a_noisy_out": 3})
+    w = arith.encode_weights(w0)[None]
+    e = np.zeros_like(w)
+    key = np.array([rng.derive_key(6, rng.ROUNDING, 1)], dtype=np.uint32)
+    for t in range(T):
+        if t:
+            post = kernels.nrl_post_factor(arith, rho[t : t + 1], xi[None, :, t], xi_sq[t : t + 1])
+            kernels.trace_update(arith, e, 1.0, post, x_noisy[None, :, t - 1])
+        if event[t]:
+            w = kernels.weight_update(arith, w, e, 0.05, 3, delta[t : t + 1], key, np.zeros(1, dtype=np.uint64))
+            e[...] = 0
+        a, a_noisy = kernels.dense(arith, w, x[None, :, t], x_noisy[None, :, t])
+        np.testing.assert_array_equal(got["a_out"][t], a[0])
+        np.testing.assert_array_equal(got["a_noisy_out"][t], a_noisy[0])
+    assert not np.array_equal(w, arith.encode_weights(w0)[None])  # the event changed the weights
