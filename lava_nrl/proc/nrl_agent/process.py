@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import typing as ty
 
 import numpy as np
@@ -112,6 +114,28 @@ class NRLAgent(AbstractProcess):
     def __del__(self) -> None:
         if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
             super().__del__()
+
+    def save(self, path) -> None:
+        """Write the current weights (``W0..WL``, real values) and the agent's parameters to an
+        ``.npz`` file that :meth:`load` rebuilds the agent from. Needs a started runtime."""
+        spec = self.spec
+        params = dict(sizes=list(spec.sizes), rule=spec.rule.name, lr=spec.lr, sigma=spec.sigma,
+                      precision=spec.precision, seed=int(self.proc_params["seed"]),
+                      modulation=dataclasses.asdict(spec.modulation), fixed_format=spec.fixed_format.to_dict())
+        arrays = {f"W{l}": w for l, w in enumerate(self.layer_weights())}
+        with open(path, "wb") as f:
+            np.savez(f, params=json.dumps(params), **arrays)
+
+    @classmethod
+    def load(cls, path, **overrides) -> "NRLAgent":
+        """A new NRLAgent with the weights and parameters :meth:`save` wrote (``overrides`` replace
+        parameters, e.g. ``lr=0`` to run a trained policy without learning)."""
+        with np.load(path) as data:
+            params = json.loads(str(data["params"]))
+            weights = [data[f"W{l}"] for l in range(len(params["sizes"]) - 1)]
+        params["modulation"] = Modulation(**params["modulation"])
+        params["fixed_format"] = FixedFormat(**params["fixed_format"])
+        return cls(**{**params, "weights": weights, **overrides})
 
     def layer_weights(self) -> list[np.ndarray]:
         """The current W_l (n_post × n_pre) as real values, from a started runtime, whichever model runs:

@@ -51,3 +51,33 @@ def test_agent_between_standard_sources_dense_and_sink(precision, decomposed):
     for got, w in zip(weights, state.weights):
         np.testing.assert_array_equal(got, arith.decode_weights(w[0]))
     assert len(set(expected)) > 1
+
+
+def test_save_and_load_a_trained_agent(tmp_path):
+    from env_bridge.proc.env_bridge.process import EnvBridge
+
+    def closed_loop(agent):
+        bridge = EnvBridge(env="CartPole-v1", seed=8)
+        bridge.obs_out.connect(agent.obs_in)
+        bridge.reward_out.connect(agent.reward_in)
+        agent.action_out.connect(bridge.action_in)
+        return bridge
+
+    agent = NRLAgent(sizes=(4, 16, 2), rule="nrl-b", lr=0.05, precision="fixed", seed=8)
+    bridge = closed_loop(agent)
+    try:
+        run_guarded(bridge, 300, Loihi2SimCfg(select_tag="fixed_pt"), timeout=60)
+        trained = agent.layer_weights()
+        agent.save(tmp_path / "agent.npz")
+    finally:
+        bridge.stop()
+    loaded = NRLAgent.load(tmp_path / "agent.npz")
+    assert loaded.spec == agent.spec
+    bridge = closed_loop(loaded)
+    try:
+        run_guarded(bridge, 1, Loihi2SimCfg(select_tag="fixed_pt"), timeout=60)
+        for got, want in zip(loaded.layer_weights(), trained):
+            np.testing.assert_array_equal(got, want)
+    finally:
+        bridge.stop()
+    assert not np.array_equal(trained[0], agent.proc_params["layer_weights"][0])  # it learned before saving
