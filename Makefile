@@ -27,6 +27,7 @@ test-slow: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_bridge.py
+	$(PY) benchmarks/bench_lava_agent.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
