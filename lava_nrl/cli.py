@@ -49,34 +49,67 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--backend", choices=["numpy", "lava"], default="numpy",
                        help="numpy: the engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
                             "CPU simulator, one seed after another (same results)")
-    train.add_argument("--out", required=True, help="directory for returns.csv, summary.json, weights, curve.png")
+    train.add_argument("--out", help="directory for returns.csv, summary.json, weights, curve.png (required "
+                                     "unless --resume)")
+    train.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
+                       help="numpy backend: write OUT/checkpoint.pkl every N finished episodes and on Ctrl-C "
+                            "(default 100; 0: only on Ctrl-C)")
+    train.add_argument("--resume", metavar="DIR",
+                       help="continue the interrupted run in DIR from DIR/checkpoint.pkl (its options are used)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
 def _train(args) -> None:
     if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
-        from lava_nrl.lava_backend import train_lava as train
-    else:
-        from lava_nrl.engine import train
+        from lava_nrl.lava_backend import train_lava
+    import pathlib
+
     from tqdm import tqdm
 
     from lava_nrl.engine import TrainConfig
+    from lava_nrl.engine.train import load_checkpoint, train
     from lava_nrl.runs import write_results
 
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
+    if args.resume:
+        checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
+        if not checkpoint.is_file():
+            raise ConfigError(f"--resume {args.resume}: no checkpoint.pkl there")
+        if args.backend != "numpy":
+            raise ConfigError("--resume continues engine runs (--backend numpy) only")
+        run = load_checkpoint(checkpoint)
+        config, out, done = run.config, pathlib.Path(args.resume), sum(len(r) for r in run.returns)
+    else:
+        if not args.out:
+            raise ConfigError("lava-nrl train: --out DIR is required (or --resume DIR)")
+        fields = {f.name for f in dataclasses.fields(TrainConfig)}
+        config = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
+        run, out, done = config, pathlib.Path(args.out), 0
+        checkpoint = out / "checkpoint.pkl"
+    if args.checkpoint_every < 0:
+        raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
     total = config.num_episodes * len(config.seeds)
-    with tqdm(total=total, unit="ep", disable=args.no_progress, desc=f"{config.rule} {config.env}") as bar:
-        result = train(config, on_episodes=bar.update)
-    summary = write_results(result, args.out)
+    with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
+              desc=f"{config.rule} {config.env}") as bar:
+        if args.backend == "lava":
+            result = train_lava(config, on_episodes=bar.update)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            try:
+                result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
+                               checkpoint_every=args.checkpoint_every)
+            except KeyboardInterrupt:
+                raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
+    summary = write_results(result, out)
+    if args.backend == "numpy":
+        checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
     print(f"{config.env} · {config.rule} · {config.precision} · {args.backend} · {len(config.seeds)} seeds · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
         print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "
               f"episodes to threshold {s['episodes_to_threshold']}")
-    print(f"results in {args.out}/")
+    print(f"results in {out}/")
 
 
 def main(argv=None) -> int:
@@ -88,8 +121,8 @@ def main(argv=None) -> int:
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        print(f"interrupted{': ' + str(interrupt) if str(interrupt) else ''}", file=sys.stderr)
         return 130
 
 

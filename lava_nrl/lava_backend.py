@@ -36,6 +36,7 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
     started = time.perf_counter()
     budget = config.num_episodes
     returns, lengths, weights, env_steps, threshold = [], [], [], [], None
+    saturations: dict = {}
     for seed in config.seeds:
         bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
@@ -63,10 +64,12 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
             weights.append(agent.layer_weights())
             env_steps.append(sum(lengths[-1]))
             threshold = bridge.reward_threshold
+            for kind, count in agent.saturation_counts().items():
+                saturations[kind] = saturations.get(kind, 0) + count
         finally:
             bridge.stop()
     return TrainResult(config, returns, lengths, weights, np.array(env_steps), time.perf_counter() - started,
-                       threshold)
+                       threshold, saturations)
 
 
 def bridge_max_steps(env_id: str) -> int | None:

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Results of a training run on disk, the same for every backend.
 
-``returns.csv`` (seed, episode, return, length), ``summary.json`` (config and, per seed,
-``episodes_to_threshold``, ``final_mean_return``, ``env_steps``, ``wall_seconds``),
+``returns.csv`` (seed, episode, return, length), ``summary.json`` (config, fixed-point saturation
+counts by kind, and per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
+``wall_seconds``),
 ``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
 100-episode running mean).
 """
@@ -73,7 +74,8 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
         }
         for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
     }
-    summary = {"config": config.to_dict(), "reward_threshold": result.reward_threshold, "seeds": per_seed}
+    summary = {"config": config.to_dict(), "reward_threshold": result.reward_threshold,
+               "saturations": result.saturations, "seeds": per_seed}
     _atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:
         _atomic_write(out / "curve.png", lambda p: plot_curve(result, p))

@@ -10,6 +10,13 @@ arrays.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import os
+import pathlib
+import pickle
+import signal
+import threading
 import time
 import typing as ty
 
@@ -17,13 +24,13 @@ import numpy as np
 
 from env_bridge.batch import EnvBatch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
-from lava_nrl.kernels.agent import AgentSpec, act, init_agents, learn
+from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
 from lava_nrl.runs import WINDOW
 
 from .config import TrainConfig
 
-__all__ = ["train", "TrainResult", "agent_spec"]
+__all__ = ["train", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint", "agent_spec"]
 
 
 class TrainResult(ty.NamedTuple):
@@ -34,6 +41,7 @@ class TrainResult(ty.NamedTuple):
     env_steps: np.ndarray  # per agent, env steps within its episode budget
     wall_seconds: float
     reward_threshold: float | None
+    saturations: dict  # fixed point: values clipped to their width, by kind (never silent)
 
 
 def agent_spec(config: TrainConfig, n_obs: int, n_actions: int) -> AgentSpec:
@@ -43,58 +51,126 @@ def agent_spec(config: TrainConfig, n_obs: int, n_actions: int) -> AgentSpec:
                      precision=config.precision, fixed_format=config.fixed_format)
 
 
-def train(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = None) -> TrainResult:
-    """Run ``config``; ``on_episodes(k)`` is called whenever k more episodes (over all agents) ended."""
-    started = time.perf_counter()
-    schedule = RewardSchedule.parse(config.reward_schedule)
+@dataclasses.dataclass
+class Run:
+    """Everything a training run holds between two steps; a checkpoint is this object, pickled."""
+
+    config: TrainConfig
+    envs: EnvBatch
+    spec: AgentSpec
+    state: AgentState
+    schedule_state: ty.Any
+    obs: np.ndarray
+    returns: list  # per agent, episode returns so far
+    lengths: list
+    episode_return: np.ndarray  # of the episode under way, per agent
+    episode_length: np.ndarray
+    env_steps: np.ndarray  # within the budget, per agent
+    active: np.ndarray  # still learning: within its budget and not stopped at the threshold
+    held: np.ndarray  # consecutive episodes with the running mean ≥ threshold
+    wall_seconds: float = 0.0
+
+
+def start_run(config: TrainConfig) -> Run:
+    """A run at its first step: environments reset, agents initialised from their seeds."""
     seeds = list(config.seeds)
-    n_agents, budget = len(seeds), config.num_episodes
     envs = EnvBatch(config.env, seeds)
     spec = agent_spec(config, envs.n_obs, envs.n_actions)
-    arith = spec.arith
-    state = init_agents(spec, seeds)
+    n = len(seeds)
+    return Run(config=config, envs=envs, spec=spec, state=init_agents(spec, seeds),
+               schedule_state=initial_state(RewardSchedule.parse(config.reward_schedule), n), obs=envs.reset(),
+               returns=[[] for _ in seeds], lengths=[[] for _ in seeds], episode_return=np.zeros(n),
+               episode_length=np.zeros(n, dtype=np.int64), env_steps=np.zeros(n, dtype=np.int64),
+               active=np.ones(n, dtype=bool), held=np.zeros(n, dtype=np.int64))
 
-    sched = initial_state(schedule, n_agents)
-    returns = [[] for _ in seeds]
-    lengths = [[] for _ in seeds]
-    episode_return = np.zeros(n_agents)
-    episode_length = np.zeros(n_agents, dtype=np.int64)
-    env_steps = np.zeros(n_agents, dtype=np.int64)
-    active = np.ones(n_agents, dtype=bool)  # still within its episode budget
-    held = np.zeros(n_agents, dtype=np.int64)  # consecutive episodes with the running mean ≥ threshold
+
+def save_checkpoint(run: Run, path) -> None:
+    """Write ``run`` atomically: a crash mid-write leaves the previous checkpoint intact."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path) -> Run:
+    """The run a :func:`save_checkpoint` wrote (trusted files only: it is a pickle)."""
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+@contextlib.contextmanager
+def _interrupts_between_steps():
+    """Defer SIGINT to the next step boundary (in the main thread; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | None = None,
+          checkpoint=None, checkpoint_every: int = 0) -> TrainResult:
+    """Run ``config`` (or continue a :class:`Run` from a checkpoint) to the end of its budget.
+
+    ``on_episodes(k)``: called whenever k more episodes (over all agents) ended. ``checkpoint``: a
+    path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
+    the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
+    bit."""
+    run = config if isinstance(config, Run) else start_run(config)
+    config, envs, spec, state = run.config, run.envs, run.spec, run.state
+    arith, schedule, budget = spec.arith, RewardSchedule.parse(config.reward_schedule), config.num_episodes
     threshold = envs.reward_threshold if config.stop_after_threshold else None
-    obs = envs.reset()
+    started, since_checkpoint = time.perf_counter() - run.wall_seconds, 0
+    with _interrupts_between_steps() as interrupted:
+        while run.active.any():
+            if interrupted():  # Ctrl-C: stop between two whole steps, so the checkpoint is consistent
+                if checkpoint is not None:
+                    run.wall_seconds = time.perf_counter() - started
+                    save_checkpoint(run, checkpoint)
+                raise KeyboardInterrupt
+            # ACT: noise, clean and noisy pass, readout, trace
+            action = act(spec, state, arith.encode(run.obs))
 
-    while active.any():
-        # ACT: noise, clean and noisy pass, readout, trace
-        action = act(spec, state, arith.encode(obs))
+            # ENVIRONMENT AND REWARD SCHEDULE
+            run.obs, reward, terminated, truncated = envs.step(action)
+            done = terminated | truncated
+            delivered, event, run.schedule_state = schedule_step(schedule, run.schedule_state, reward, done)
 
-        # ENVIRONMENT AND REWARD SCHEDULE
-        obs, reward, terminated, truncated = envs.step(action)
-        done = terminated | truncated
-        delivered, event, sched = schedule_step(schedule, sched, reward, done)
+            # LEARN at reward events: RPE, update, baseline
+            learn(spec, state, arith.encode_reward(delivered), event, done, run.active)
 
-        # LEARN at reward events: RPE, update, baseline
-        learn(spec, state, arith.encode_reward(delivered), event, done, active)
-
-        # EPISODE BOOKKEEPING
-        episode_return += reward
-        episode_length += 1
-        env_steps += active
-        finished = np.flatnonzero(done & active)
-        for i in finished:
-            returns[i].append(float(episode_return[i]))
-            lengths[i].append(int(episode_length[i]))
-            if threshold is not None and len(returns[i]) >= WINDOW:
-                held[i] = held[i] + 1 if np.mean(returns[i][-WINDOW:]) >= threshold else 0
-            active[i] = len(returns[i]) < budget and not (threshold is not None
-                                                          and held[i] >= config.stop_after_threshold)
-        episode_return[done] = 0.0
-        episode_length[done] = 0
-        if on_episodes is not None and finished.size:
-            on_episodes(int(finished.size) + sum(budget - len(returns[i]) for i in finished if not active[i]))
+            # EPISODE BOOKKEEPING
+            run.episode_return += reward
+            run.episode_length += 1
+            run.env_steps += run.active
+            finished = np.flatnonzero(done & run.active)
+            for i in finished:
+                run.returns[i].append(float(run.episode_return[i]))
+                run.lengths[i].append(int(run.episode_length[i]))
+                if threshold is not None and len(run.returns[i]) >= WINDOW:
+                    run.held[i] = run.held[i] + 1 if np.mean(run.returns[i][-WINDOW:]) >= threshold else 0
+                run.active[i] = len(run.returns[i]) < budget and not (
+                    threshold is not None and run.held[i] >= config.stop_after_threshold)
+            run.episode_return[done] = 0.0
+            run.episode_length[done] = 0
+            if finished.size:
+                if on_episodes is not None:
+                    skipped = sum(budget - len(run.returns[i]) for i in finished if not run.active[i])
+                    on_episodes(int(finished.size) + skipped)
+                since_checkpoint += finished.size
+                if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
+                    run.wall_seconds = time.perf_counter() - started
+                    save_checkpoint(run, checkpoint)
+                    since_checkpoint = 0
 
     envs.close()
-    final = [[arith.decode_weights(w[i]) for w in state.weights] for i in range(n_agents)]
-    return TrainResult(config, returns, lengths, final, env_steps, time.perf_counter() - started,
-                       envs.reward_threshold)
+    final = [[arith.decode_weights(w[i]) for w in state.weights] for i in range(len(config.seeds))]
+    return TrainResult(config, run.returns, run.lengths, final, run.env_steps, time.perf_counter() - started,
+                       envs.reward_threshold, dict(arith.saturations))

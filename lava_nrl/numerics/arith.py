@@ -37,6 +37,7 @@ class FloatArith:
 
     precision = "float"
     dtype = np.float64
+    saturations: dict = {}  # floats do not saturate
 
     def encode(self, x) -> np.ndarray:
         return np.asarray(x, dtype=np.float64)
@@ -120,29 +121,40 @@ class FixedArith:
     precision = "fixed"
     dtype = np.int64
 
+    SATURATION_KINDS = ("input", "message", "weight", "trace", "reward")
+
     def __init__(self, fmt: FixedFormat | None = None):
         self.fmt = fmt or FixedFormat()
         self.F = self.fmt.frac_bits
+        # Values clipped to their width, by kind: saturation is never silent (issue: reliability).
+        self.saturations = dict.fromkeys(self.SATURATION_KINDS, 0)
+
+    def _saturate(self, x: np.ndarray, bits: int, kind: str) -> np.ndarray:
+        out = saturate(x, bits)
+        clipped = np.count_nonzero(out != x)
+        if clipped:
+            self.saturations[kind] += clipped
+        return out
 
     # -- conversions at the edges (the only float → int steps) ------------------------------
-    def _quantise(self, x, bits: int) -> np.ndarray:
+    def _quantise(self, x, bits: int, kind: str) -> np.ndarray:
         q = np.floor(np.asarray(x, dtype=np.float64) * 2.0**self.F + 0.5)
-        return saturate(np.clip(q, -(2.0**62), 2.0**62).astype(np.int64), bits)
+        return self._saturate(np.clip(q, -(2.0**62), 2.0**62).astype(np.int64), bits, kind)
 
     def encode(self, x) -> np.ndarray:
         """Real values → Q.F integers, rounded to nearest and saturated to the message width."""
-        return self._quantise(x, self.fmt.msg_bits)
+        return self._quantise(x, self.fmt.msg_bits, "input")
 
     def encode_reward(self, r) -> np.ndarray:
         """Rewards → Q.F integers saturated to ``reward_bits``."""
-        return self._quantise(r, self.fmt.reward_bits)
+        return self._quantise(r, self.fmt.reward_bits, "reward")
 
     def decode(self, x) -> np.ndarray:
         return np.asarray(x, dtype=np.float64) / 2.0**self.F
 
     def encode_weights(self, w) -> np.ndarray:
         q = np.floor(np.asarray(w, dtype=np.float64) * 2.0**self.fmt.weight_frac_bits + 0.5)
-        return saturate(q.astype(np.int64), self.fmt.weight_bits)
+        return self._saturate(q.astype(np.int64), self.fmt.weight_bits, "weight")
 
     def decode_weights(self, w) -> np.ndarray:
         return np.asarray(w, dtype=np.float64) / 2.0**self.fmt.weight_frac_bits
@@ -156,10 +168,10 @@ class FixedArith:
     # -- forward pass --------------------------------------------------------------------------
     def matvec(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
         acc = _matvec(w, x)  # Q.(F + weight_frac), exact in int64
-        return saturate(shift_round(acc, self.fmt.weight_frac_bits), self.fmt.msg_bits)
+        return self._saturate(shift_round(acc, self.fmt.weight_frac_bits), self.fmt.msg_bits, "message")
 
     def add(self, a, b):
-        return saturate(np.asarray(a, dtype=np.int64) + b, self.fmt.msg_bits)
+        return self._saturate(np.asarray(a, dtype=np.int64) + b, self.fmt.msg_bits, "message")
 
     def leaky_relu(self, a: np.ndarray, slope: float) -> np.ndarray:
         s = self.fmt.slope_frac_bits
@@ -167,7 +179,7 @@ class FixedArith:
 
     def noise(self, key, step, index, sigma: float) -> np.ndarray:
         scale = self._real_to_q(sigma * 2.0**self.F * 2.0**16 / rng.IRWIN_HALL_STD, 0)
-        return saturate(rng.gaussian_fixed(key, step, index, scale, 16), self.fmt.msg_bits)
+        return self._saturate(rng.gaussian_fixed(key, step, index, scale, 16), self.fmt.msg_bits, "message")
 
     # -- readout -----------------------------------------------------------------------------
     def log_softmax(self, z: np.ndarray) -> np.ndarray:
@@ -188,7 +200,7 @@ class FixedArith:
     def mul_div(self, a, b, c):
         """a · b / c with a, b in Q.F and c in Q.2F, result Q.F (one rounding, at the end)."""
         num = np.asarray(a, dtype=np.int64) * b << self.F
-        return saturate(div_round(num, np.maximum(c, 1)), self.fmt.msg_bits)
+        return self._saturate(div_round(num, np.maximum(c, 1)), self.fmt.msg_bits, "message")
 
     def trace_add(self, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
         fmt = self.fmt
@@ -196,22 +208,26 @@ class FixedArith:
         if decay != 1.0:
             e[...] = shift_round(e * self._real_to_q(decay, 16), 16)
         e += increment
-        np.clip(e, *fmt.limits(fmt.trace_bits), out=e)  # saturate in place, as FloatArith adds in place
+        lo, hi = fmt.limits(fmt.trace_bits)
+        clipped = np.count_nonzero((e < lo) | (e > hi))
+        if clipped:
+            self.saturations["trace"] += clipped
+            np.clip(e, lo, hi, out=e)  # saturate in place, as FloatArith adds in place
         return e
 
     # -- reward, RPE, update -------------------------------------------------------------------
     def rpe(self, reward, baseline, normalise: bool):
         diff = np.asarray(reward, dtype=np.int64) - baseline
         if not normalise:
-            return saturate(diff, self.fmt.reward_bits)
+            return self._saturate(diff, self.fmt.reward_bits, "reward")
         magnitude = np.abs(reward)
         delta = np.where(magnitude > 0, div_round(diff << self.F, np.maximum(magnitude, 1)), diff)
-        return saturate(delta, self.fmt.reward_bits)
+        return self._saturate(delta, self.fmt.reward_bits, "reward")
 
     def moving_average(self, baseline, value, rate: float):
         s = 16
         moved = baseline + shift_round((value - baseline) * self._real_to_q(rate, s), s)
-        return saturate(moved, self.fmt.reward_bits)
+        return self._saturate(moved, self.fmt.reward_bits, "reward")
 
     def gain(self, lr: float, n_post: int, delta):
         """η·N_l·δ in Q.lr_frac (δ in Q.F)."""
@@ -224,7 +240,7 @@ class FixedArith:
         synapse = np.arange(e.shape[1] * e.shape[2], dtype=np.uint32).reshape(e.shape[1:])
         random = rng.random_u32(np.asarray(key)[:, None, None], np.asarray(counter)[:, None, None], synapse)
         step = shift_stochastic(gain[:, None, None] * e, self.fmt.update_shift, random)
-        return saturate(w + step, self.fmt.weight_bits)
+        return self._saturate(w + step, self.fmt.weight_bits, "weight")
 
 
 def make_arith(precision: str, fmt: FixedFormat | None = None):

@@ -30,6 +30,7 @@ class AbstractPyNRLAgentModel(PyLoihiProcessModel):
     reward_in = None
     action_out = None
     weights = None
+    saturations = None
     precision = None
 
     def __init__(self, proc_params):
@@ -60,6 +61,8 @@ class AbstractPyNRLAgentModel(PyLoihiProcessModel):
               np.array([message[1] != 0]), np.array([message[2] != 0]))
         action = act(self.spec, self.state, obs[None].astype(self.spec.arith.dtype))
         self.action_out.send(action)
+        if self.spec.arith.saturations:
+            self.saturations[:] = list(self.spec.arith.saturations.values())
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)
@@ -73,6 +76,7 @@ class PyNRLAgentModelFloat(AbstractPyNRLAgentModel):
     reward_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, np.float64)
+    saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)
@@ -86,6 +90,7 @@ class PyNRLAgentModelFixed(AbstractPyNRLAgentModel):
     reward_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=32)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=32)
+    saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)

@@ -93,3 +93,14 @@ def test_stop_after_threshold_ends_a_seed_that_holds_the_threshold():
     full = train(TrainConfig(**cfg))
     assert [len(r) for r in full.returns] == [150, 150]
     assert full.returns[0][:104] == stopped.returns[0]
+
+
+def test_saturation_is_counted_and_reported_not_silent():
+    from lava_nrl.numerics import FixedFormat
+
+    narrow = FixedFormat(weight_bits=6, weight_frac_bits=4)  # weights span ±2
+    result = train(TrainConfig(rule="nrl-b", precision="fixed", lr=50.0, episodes=20, seeds=(1,), hidden=8,
+                               fixed_format=narrow))
+    assert result.saturations["weight"] > 0  # η = 50 drives weights past ±2
+    wide = train(TrainConfig(rule="nrl-b", precision="fixed", lr=0.5, episodes=20, seeds=(1,), hidden=8))
+    assert sum(wide.saturations.values()) == 0

@@ -88,3 +88,13 @@ def test_encoding_round_trips_within_half_an_lsb(values):
     arith = FixedArith()
     back = arith.decode(arith.encode(values))
     np.testing.assert_allclose(back, values, atol=0.5 / 2**arith.F + 1e-12)
+
+
+def test_fixed_arith_counts_every_saturation_by_kind():
+    arith = FixedArith(FixedFormat(msg_bits=16, frac_bits=8))
+    arith.encode([1.0, 1e6, -1e6])  # ±1e6 · 2^8 does not fit 16 bits
+    assert arith.saturations["input"] == 2
+    big = np.full((1, 2, 2), 1 << 20, dtype=np.int64)
+    arith.matvec(big, np.full((1, 2), 1 << 14, dtype=np.int64))
+    assert arith.saturations["message"] == 2
+    assert arith.saturations["weight"] == arith.saturations["trace"] == arith.saturations["reward"] == 0
