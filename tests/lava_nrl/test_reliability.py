@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Faults provoked on purpose: each gives its documented error, and no Lava worker outlives it."""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from lava.magma.core.run_configs import Loihi2SimCfg
+
+from env_bridge.proc.env_bridge.process import EnvBridge
+from lava_nrl.errors import ConfigError, NonFiniteError
+from lava_nrl.guarded import LavaRunError, run_guarded
+from lava_nrl.kernels.agent import AgentSpec, init_agents, learn
+from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.proc.nrl_agent.process import NRLAgent
+from tests.helpers.proc.failing_policy.process import FailingPolicy
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers_left")]
+
+
+def lava_children() -> list[str]:
+    """This process's children other than Python's own resource tracker."""
+    out = subprocess.run(["ps", "--ppid", str(os.getpid()), "-o", "pid=,cmd="], capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if "resource_tracker" not in line and "ps --ppid" not in line]
+
+
+@pytest.mark.lava
+def test_a_users_process_failing_stops_the_run_with_its_cause_and_no_workers_left():
+    bridge = EnvBridge(env="CartPole-v1", seed=0)
+    policy = FailingPolicy(fail_at=5)
+    bridge.obs_out.connect(policy.obs_in)
+    policy.action_out.connect(bridge.action_in)
+    with pytest.raises(LavaRunError, match="ZeroDivisionError"):
+        run_guarded(bridge, 100, Loihi2SimCfg(select_tag="floating_pt"), timeout=30)
+    bridge.stop()
+    assert lava_children() == []
+
+
+@pytest.mark.lava
+def test_a_run_past_its_time_limit_is_stopped_with_no_workers_left():
+    bridge = EnvBridge(env="CartPole-v1", seed=0)
+    agent = NRLAgent(sizes=(4, 8, 2), seed=0)
+    bridge.obs_out.connect(agent.obs_in)
+    agent.action_out.connect(bridge.action_in)
+    with pytest.raises(LavaRunError, match="did not finish 1000000 ticks within 1 s"):
+        run_guarded(bridge, 1_000_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=1)
+    bridge.stop()
+    assert lava_children() == []
+
+
+def test_non_finite_weights_are_a_clear_error():
+    spec = AgentSpec(sizes=(2, 3, 2), rule=get_rule("nrl-b"), modulation=Modulation(), lr=0.1, sigma=1e-3)
+    state = init_agents(spec, [0])
+    state.traces[1][...] = np.inf
+    state.has_baseline[:] = True
+    state.baseline[:] = 1.0
+    with pytest.raises(NonFiniteError, match="weights of layer 1 became non-finite"):
+        learn(spec, state, np.array([3.0]), np.array([True]), np.array([True]))
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(sizes=(4,)), "sizes"), (dict(sizes=(4, 0, 2)), "sizes"), (dict(sizes=(4, 2), lr=float("nan")), "lr"),
+    (dict(sizes=(4, 2), sigma=0), "sigma"), (dict(sizes=(4, 2), rule="bp"), "bp"),
+    (dict(sizes=(4, 2), rule="hebb"), "hebb"), (dict(sizes=(4, 2), seed=-1), "seed"),
+    (dict(sizes=(4, 2), precision="double"), "precision"),
+    (dict(sizes=(4, 2), weights=[np.ones((3, 3))]), "weights"),
+])
+def test_nrl_agent_validates_every_parameter_before_any_worker(kwargs, name):
+    with pytest.raises(ConfigError, match=name):
+        NRLAgent(**kwargs)
+    assert lava_children() == []
