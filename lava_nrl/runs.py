@@ -95,7 +95,8 @@ def plot_curve(result, path) -> None:
     episodes = np.arange(1, n + 1)
     cfg = result.config
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(episodes, mean, label=f"{cfg.rule} ({cfg.precision}), {len(cfg.seeds)} seeds")
+    n_seeds = len(cfg.seeds)
+    ax.plot(episodes, mean, label=f"{cfg.rule} ({cfg.precision}), {n_seeds} seed{'s' if n_seeds > 1 else ''}")
     ax.fill_between(episodes, mean - std, mean + std, alpha=0.25)
     if result.reward_threshold is not None:
         ax.axhline(result.reward_threshold, color="grey", ls="--", lw=1, label="threshold")
