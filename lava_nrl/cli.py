@@ -57,6 +57,9 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="DIR",
                        help="continue the interrupted run in DIR from DIR/checkpoint.pkl (its options are used)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
+    reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs")
+    reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
     return parser
 
 
@@ -112,11 +115,27 @@ def _train(args) -> None:
     print(f"results in {out}/")
 
 
+def _reproduce(args) -> None:
+    import time
+
+    from lava_nrl.reproduce import reproduce
+
+    started = time.perf_counter()
+
+    def report(name: str, reused: bool) -> None:
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}", flush=True)
+
+    rows = reproduce(args.out, quick=args.quick, on_cell=report)
+    print(f"{len(rows)} cells in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
+
+
 def main(argv=None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         if args.command == "train":
             _train(args)
+        elif args.command == "reproduce":
+            _reproduce(args)
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""``lava-nrl reproduce``: the paper's comparison, every cell on the engine, one command.
+
+Cells: rules nrl, nrl-b, rmhl, bp × tasks Reaching1D (immediate reward, per-step updates),
+Acrobot-v1, CartPole-v1 (episodic reward), float; nrl and nrl-b again in fixed point; and the depth
+study, CartPole with L = 1, 2, 3 hidden layers for every rule. Five seeds each. A cell already
+finished (its ``summary.json`` exists) is not run again, so an interrupted reproduction resumes.
+A seed stops once its 100-episode mean has held the task's threshold for 500 episodes
+(``--stop-after-threshold 500``); Reaching1D has no threshold and runs its whole budget.
+
+Learning rates (fixed before the runs, not tuned per cell): bp 0.02, nrl-b 0.01, nrl 0.1,
+rmhl 0.05 (the reference code's default).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import typing as ty
+
+import numpy as np
+
+from lava_nrl.engine import TrainConfig, train
+from lava_nrl.engine.config import REACHING, TASKS
+from lava_nrl.runs import WINDOW, episodes_to_threshold, running_mean, write_results
+
+__all__ = ["Cell", "cells", "reproduce"]
+
+SEEDS = (42, 101, 300, 482, 708)
+RULES = ("nrl", "nrl-b", "rmhl", "bp")
+LR = {"bp": 0.02, "nrl-b": 0.01, "nrl": 0.1, "rmhl": 0.05}
+HOLD = 500
+
+
+class Cell(ty.NamedTuple):
+    name: str
+    group: str  # "tasks" or "depth": which table and plot it belongs to
+    config: TrainConfig
+
+
+def cells(quick: bool = False) -> list[Cell]:
+    """Every cell; ``quick`` shrinks budgets, seeds and widths to a smoke test of minutes."""
+    seeds, hidden = ((42, 101), 16) if quick else (SEEDS, 128)
+
+    def config(env, rule, precision="float", layers=1):
+        episodes = (1 if env == REACHING else 8) if quick else TASKS[env].episodes
+        return TrainConfig(env=env, rule=rule, precision=precision, lr=LR[rule], episodes=episodes, seeds=seeds,
+                           hidden=hidden, layers=layers, stop_after_threshold=HOLD)
+
+    out = []
+    for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
+        task = env.split("/")[-1]
+        out += [Cell(f"{task}-{rule}-float", "tasks", config(env, rule)) for rule in RULES]
+        out += [Cell(f"{task}-{rule}-fixed", "tasks", config(env, rule, "fixed")) for rule in ("nrl", "nrl-b")]
+    out += [Cell(f"CartPole-v1-{rule}-L{layers}", "depth", config("CartPole-v1", rule, layers=layers))
+            for layers in (2, 3) for rule in RULES]
+    return out
+
+
+def summarise(cell: Cell, summary: dict, returns: dict) -> dict:
+    """One row: episodes and env steps to threshold over the seeds that got there, final mean."""
+    reached = [s["episodes_to_threshold"] for s in summary["seeds"].values() if s["episodes_to_threshold"]]
+    steps = [int(np.sum(returns[seed]["lengths"][: s["episodes_to_threshold"]]))
+             for seed, s in summary["seeds"].items() if s["episodes_to_threshold"]]
+    finals = [s["final_mean_return"] for s in summary["seeds"].values()]
+    cfg = cell.config
+    return dict(cell=cell.name, group=cell.group, env=cfg.env, rule=cfg.rule, precision=cfg.precision,
+                layers=cfg.layers, seeds=len(cfg.seeds), reached=len(reached),
+                episodes_to_threshold=_mean_std(reached), env_steps_to_threshold=_mean_std(steps),
+                final_mean_return=_mean_std(finals),
+                wall_seconds=max(s["wall_seconds"] for s in summary["seeds"].values()))
+
+
+def _mean_std(values) -> list | None:
+    return [float(np.mean(values)), float(np.std(values))] if len(values) else None
+
+
+def _read_returns(cell_dir: pathlib.Path) -> dict:
+    import csv
+
+    out: dict = {}
+    with open(cell_dir / "returns.csv") as f:
+        for row in csv.DictReader(f):
+            seed = out.setdefault(row["seed"], {"returns": [], "lengths": []})
+            seed["returns"].append(float(row["return"]))
+            seed["lengths"].append(int(row["length"]))
+    return out
+
+
+def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], None] | None = None) -> list[dict]:
+    """Run (or reuse) every cell under ``out_dir/cells``; write results.json, results.md and a PNG per
+    task. ``on_cell(name, reused)`` reports progress."""
+    out = pathlib.Path(out_dir)
+    rows, curves = [], {}
+    for cell in cells(quick):
+        cell_dir = out / "cells" / cell.name
+        reused = (cell_dir / "summary.json").is_file()
+        if not reused:
+            write_results(train(cell.config), cell_dir, plot=False)
+        if on_cell is not None:
+            on_cell(cell.name, reused)
+        summary = json.loads((cell_dir / "summary.json").read_text())
+        returns = _read_returns(cell_dir)
+        rows.append(summarise(cell, summary, returns))
+        curves[cell.name] = [running_mean(r["returns"]) for r in returns.values()]
+    (out / "results.json").write_text(json.dumps(rows, indent=2))
+    (out / "results.md").write_text(results_table(rows, quick))
+    for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
+        _plot([r for r in rows if r["group"] == "tasks" and r["env"] == env], curves,
+              out / f"{env.split('/')[-1]}.png", label=lambda r: f"{r['rule']} ({r['precision']})")
+    depth = [r for r in rows if r["env"] == "CartPole-v1" and r["precision"] == "float"]  # L = 1 is a task cell
+    _plot(sorted(depth, key=lambda r: (r["rule"], r["layers"])), curves, out / "CartPole-v1-depth.png",
+          label=lambda r: f"{r['rule']} L={r['layers']}")
+    return rows
+
+
+def _fmt(pair, digits=0) -> str:
+    return "—" if pair is None else f"{pair[0]:,.{digits}f} ± {pair[1]:,.{digits}f}"
+
+
+def results_table(rows: list[dict], quick: bool) -> str:
+    lines = ["# Results" + (" (--quick smoke run: not results)" if quick else ""), "",
+             f"Threshold: the env's `reward_threshold` for the mean of the last {WINDOW} returns "
+             f"(CartPole 475, Acrobot −100; Reaching1D has none). Mean ± std over the seeds that reached it.", "",
+             "| cell | seeds reached | episodes to threshold | env steps to threshold | final mean return "
+             "(last 100) | wall s |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['cell']} | {r['reached']}/{r['seeds']} | {_fmt(r['episodes_to_threshold'])} | "
+                     f"{_fmt(r['env_steps_to_threshold'])} | {_fmt(r['final_mean_return'], 1)} | "
+                     f"{r['wall_seconds']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable[[dict], str]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for r in rows:
+        runs = curves[r["cell"]]
+        n = min(len(c) for c in runs)
+        stack = np.stack([c[:n] for c in runs])
+        mean, std = stack.mean(axis=0), stack.std(axis=0)
+        x = np.arange(1, n + 1)
+        ax.plot(x, mean, label=label(r))
+        ax.fill_between(x, mean - std, mean + std, alpha=0.15)
+    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW})", title=path.stem)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
