@@ -18,8 +18,9 @@ $(VENV)/.installed: $(PY) pyproject.toml
 demo: $(VENV)/.installed
 	$(VENV)/bin/lava-nrl train --backend lava --precision fixed --env CartPole-v1 --rule nrl-b --lr 0.01 --episodes 300 --seeds 42 --out runs/demo
 
+# A hard bound on the whole run: timeout kills pytest's process group, Lava workers included.
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	timeout -k 30 1500 $(PY) -m pytest
 
 test-slow: $(VENV)/.installed
 	$(PY) -m pytest -m slow

@@ -25,7 +25,7 @@ from lava_nrl.engine import TrainConfig, train  # noqa: E402
 from lava_nrl.proc.nrl_agent.process import NRLAgent  # noqa: E402
 from tests.helpers.proc.pole_policy.process import PolePolicy  # noqa: E402
 
-TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
+from lava_nrl.model_support import TAGS  # noqa: E402
 
 
 def lava_rate(config: TrainConfig, ticks: int, decomposed: bool | None) -> float:

@@ -36,7 +36,12 @@ def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, 
     from lava.magma.core.run_conditions import RunSteps
     from lava.magma.runtime.mgmt_token_enums import MGMT_RESPONSE, enum_equal
 
-    process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
+    try:
+        process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
+    except BaseException:  # a model failed while the workers were being built: Lava re-raises it
+        if getattr(process, "_runtime", None) is not None:
+            kill_runtime(process.runtime)
+        raise
     runtime = process.runtime
     actors = runtime._messaging_infrastructure.actors
     deadline = time.perf_counter() + (timeout if timeout is not None else float("inf"))

@@ -22,11 +22,11 @@ from lava_nrl.engine.config import TrainConfig
 from lava_nrl.engine.train import TrainResult
 from lava_nrl.errors import ConfigError
 from lava_nrl.guarded import run_guarded
+from lava_nrl.model_support import TAGS
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 
 __all__ = ["train_lava"]
 
-TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
 
 def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = None) -> TrainResult:

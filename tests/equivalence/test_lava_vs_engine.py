@@ -11,10 +11,10 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine import TrainConfig, train
 from lava_nrl.guarded import run_guarded
+from lava_nrl.model_support import TAGS as TAG
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 
 pytestmark = [pytest.mark.lava, pytest.mark.timeout(300), pytest.mark.usefixtures("no_lava_workers_left")]
-TAG = {"float": "floating_pt", "fixed": "fixed_pt"}
 
 
 def run_lava(config: TrainConfig, ticks: int, decomposed: bool):

@@ -70,3 +70,14 @@ def test_nrl_agent_validates_every_parameter_before_any_worker(kwargs, name):
     with pytest.raises(ConfigError, match=name):
         NRLAgent(**kwargs)
     assert lava_children() == []
+
+
+@pytest.mark.lava
+def test_running_a_process_with_the_other_precisions_tag_is_a_clear_error():
+    bridge = EnvBridge(env="CartPole-v1", seed=0)
+    agent = NRLAgent(sizes=(4, 8, 2), precision="fixed", seed=0)
+    bridge.obs_out.connect(agent.obs_in)
+    agent.action_out.connect(bridge.action_in)
+    with pytest.raises(ConfigError, match="built with precision='fixed' but the run selected its floating_pt"):
+        run_guarded(bridge, 10, Loihi2SimCfg(select_tag="floating_pt"), timeout=30)
+    bridge.stop()

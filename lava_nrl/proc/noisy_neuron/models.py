@@ -12,9 +12,9 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.layer import LEAKY_SLOPE
-from lava_nrl.numerics import make_arith, rng
+from lava_nrl.model_support import model_arith
+from lava_nrl.numerics import rng
 from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
 
 __all__ = ["PyNoisyNeuronModelFloat", "PyNoisyNeuronModelFixed"]
@@ -32,10 +32,7 @@ class AbstractPyNoisyNeuronModel(PyLoihiProcessModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         p = proc_params
-        if p["precision"] != self.precision:
-            raise ConfigError(f"NoisyNeuron was built with precision={p['precision']!r} but runs a "
-                              f"{self.precision} model")
-        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.arith = model_arith("NoisyNeuron", p["precision"], p["fixed_format"], self.precision)
         self.sigma, self.slope = p["sigma"], None if p["output"] else LEAKY_SLOPE
         n = p["shape"][0]
         self.neurons = np.arange(p["neuron_offset"], p["neuron_offset"] + n, dtype=np.uint32)

@@ -15,7 +15,7 @@ from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl.errors import ConfigError
+from lava_nrl.model_support import model_arith
 from lava_nrl.kernels.agent import act, init_agents, learn
 from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
@@ -36,10 +36,7 @@ class AbstractPyNRLAgentModel(PyLoihiProcessModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self.spec = proc_params["spec"]
-        if self.spec.precision != self.precision:
-            raise ConfigError(f"NRLAgent was built with precision={self.spec.precision!r} but runs a "
-                              f"{self.precision} model; select the tag "
-                              f"{'fixed_pt' if self.spec.precision == 'fixed' else 'floating_pt'}")
+        model_arith("NRLAgent", self.spec.precision, self.spec.fixed_format, self.precision)
         self.state = init_agents(self.spec, [self.proc_params["seed"]])
         self.bound = None  # the weights array the state's W_l are views of
 

@@ -12,8 +12,8 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.errors import ConfigError
-from lava_nrl.numerics import make_arith, rng
+from lava_nrl.model_support import model_arith
+from lava_nrl.numerics import rng
 from lava_nrl.proc.policy_readout.process import PolicyReadout
 
 __all__ = ["PyPolicyReadoutModelFloat", "PyPolicyReadoutModelFixed"]
@@ -29,10 +29,7 @@ class AbstractPyPolicyReadoutModel(PyLoihiProcessModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         p = proc_params
-        if p["precision"] != self.precision:
-            raise ConfigError(f"PolicyReadout was built with precision={p['precision']!r} but runs a "
-                              f"{self.precision} model")
-        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.arith = model_arith("PolicyReadout", p["precision"], p["fixed_format"], self.precision)
         self.act_noisy = p["act_noisy"]
         self.action_key = np.array([rng.derive_key(p["seed"], rng.ACTION)], dtype=np.uint32)
         self.step = np.zeros(1, dtype=np.uint64)

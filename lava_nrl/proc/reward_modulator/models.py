@@ -12,8 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.errors import ConfigError
-from lava_nrl.numerics import make_arith
+from lava_nrl.model_support import model_arith
 from lava_nrl.proc.reward_modulator.process import RewardModulator
 
 __all__ = ["PyRewardModulatorModelFloat", "PyRewardModulatorModelFixed"]
@@ -29,10 +28,7 @@ class AbstractPyRewardModulatorModel(PyLoihiProcessModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         p = proc_params
-        if p["precision"] != self.precision:
-            raise ConfigError(f"RewardModulator was built with precision={p['precision']!r} but runs a "
-                              f"{self.precision} model")
-        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.arith = model_arith("RewardModulator", p["precision"], p["fixed_format"], self.precision)
         self.modulation = p["modulation"]
         self.baseline = self.arith.encode_reward(np.zeros(1))
         self.has_baseline = np.zeros(1, dtype=bool)

@@ -12,8 +12,8 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.errors import ConfigError
-from lava_nrl.numerics import make_arith, rng
+from lava_nrl.model_support import model_arith
+from lava_nrl.numerics import rng
 from lava_nrl.proc.trace_dense.process import (
     MOD_DELTA, MOD_EVENT, MOD_RHO, MOD_XI_SQ, TraceDense,
 )
@@ -35,10 +35,7 @@ class AbstractPyTraceDenseModel(PyLoihiProcessModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         p = proc_params
-        if p["precision"] != self.precision:
-            raise ConfigError(f"TraceDense was built with precision={p['precision']!r} but runs a "
-                              f"{self.precision} model")
-        self.arith = make_arith(p["precision"], p["fixed_format"])
+        self.arith = model_arith("TraceDense", p["precision"], p["fixed_format"], self.precision)
         self.rule = kernels.get_rule(p["rule"])
         self.modulation = p["modulation"]
         self.pre_noisy = self.modulation.pre_noisy if self.rule.pre_noisy is None else self.rule.pre_noisy
