@@ -22,6 +22,7 @@ from lava.proc.io.injector import Injector, PyLoihiInjectorModel
 
 sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
 from env_bridge.proc.env_bridge.process import EnvBridge  # noqa: E402
+from lava_nrl.guarded import kill_runtime  # noqa: E402
 from tests.helpers.proc.pole_policy.process import PolePolicy, pole_action  # noqa: E402
 
 
@@ -70,9 +71,10 @@ def host_loop(steps: int) -> float:
             if terminated or truncated:
                 obs, _ = env.reset()
         elapsed = time.perf_counter() - start
-        injector.pause()
     finally:
-        injector.stop()
+        # pause()/stop() can block for good once the host stops feeding the lock-step loop (the
+        # Injector waits for data, the Extractor for room): end the workers instead.
+        kill_runtime(injector.runtime)
     return steps / elapsed
 
 
