@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers
 
 def lava_children() -> list[str]:
     """This process's children other than Python's own resource tracker."""
-    out = subprocess.run(["ps", "--ppid", str(os.getpid()), "-o", "pid=,cmd="], capture_output=True, text=True)
+    out = subprocess.run(["ps", "-ww", "--ppid", str(os.getpid()), "-o", "pid=,args="], capture_output=True, text=True)
     return [line for line in out.stdout.splitlines() if "resource_tracker" not in line and "ps --ppid" not in line]
 
 
