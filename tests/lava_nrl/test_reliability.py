@@ -2,7 +2,7 @@
 """Faults provoked on purpose: each gives its documented error, and no Lava worker outlives it."""
 
 import os
-import subprocess
+import pathlib
 
 import numpy as np
 import pytest
@@ -20,9 +20,17 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers
 
 
 def lava_children() -> list[str]:
-    """This process's children other than Python's own resource tracker."""
-    out = subprocess.run(["ps", "-ww", "--ppid", str(os.getpid()), "-o", "pid=,args="], capture_output=True, text=True)
-    return [line for line in out.stdout.splitlines() if "resource_tracker" not in line and "ps --ppid" not in line]
+    """Command lines of this process's children, except Python's own resource tracker."""
+    children = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+        if parent == os.getpid() and "resource_tracker" not in command:
+            children.append(command)
+    return children
 
 
 @pytest.mark.lava
