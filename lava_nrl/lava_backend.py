@@ -22,7 +22,7 @@ from lava_nrl.engine.config import TrainConfig
 from lava_nrl.engine.train import TrainResult
 from lava_nrl.errors import ConfigError
 from lava_nrl.guarded import run_guarded
-from lava_nrl.model_support import TAGS
+from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 
 __all__ = ["train_lava"]
@@ -64,8 +64,9 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
             weights.append(agent.layer_weights())
             env_steps.append(sum(lengths[-1]))
             threshold = bridge.reward_threshold
-            for kind, count in agent.saturation_counts().items():
-                saturations[kind] = saturations.get(kind, 0) + count
+            for counts in (agent.saturation_counts(), collect_saturations(bridge)):
+                for kind, count in counts.items():
+                    saturations[kind] = saturations.get(kind, 0) + count
         finally:
             bridge.stop()
     return TrainResult(config, returns, lengths, weights, np.array(env_steps), time.perf_counter() - started,

@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""What every lava-nrl ProcessModel does first: check that the run's tag matches the precision the
-Process was built for, and make the arithmetic of that precision."""
+"""What every lava-nrl ProcessModel shares: the precision check, and a ``saturations`` Var that
+reports the fixed-point values the model clipped (never silent)."""
 
 from __future__ import annotations
 
-from lava_nrl.errors import ConfigError
-from lava_nrl.numerics import make_arith
+import numpy as np
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.process.variable import Var
 
-__all__ = ["model_arith"]
+from lava_nrl.errors import ConfigError
+from lava_nrl.numerics import FixedArith, make_arith
+
+__all__ = ["TAGS", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
 
 TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
@@ -18,3 +22,32 @@ def model_arith(process: str, precision: str, fixed_format, model_precision: str
         raise ConfigError(f"{process} was built with precision={precision!r} but the run selected its "
                           f"{TAGS[model_precision]} model; run with select_tag={TAGS.get(precision, precision)!r}")
     return make_arith(precision, fixed_format)
+
+
+def saturation_var() -> Var:
+    """The Process side: counts of clipped values by kind (``FixedArith.SATURATION_KINDS``)."""
+    return Var(shape=(len(FixedArith.SATURATION_KINDS),), init=0)
+
+
+class SaturationCounting:
+    """The model side: copies the model's ``arith.saturations`` into the Var after each tick."""
+
+    saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
+
+    def record_saturations(self) -> None:
+        if self.arith.saturations:
+            self.saturations[:] = list(self.arith.saturations.values())
+
+
+def collect_saturations(process) -> dict:
+    """Sum the ``saturations`` Vars of ``process`` and, in a decomposed graph, of its descendants
+    (needs a started runtime). Keys: ``FixedArith.SATURATION_KINDS``."""
+    total = np.zeros(len(FixedArith.SATURATION_KINDS), dtype=np.int64)
+    leaves = [process]
+    while leaves:
+        proc = leaves.pop()
+        if not proc.procs.is_empty():
+            leaves.extend(proc.procs.members)
+        elif "saturations" in proc.vars.member_names:
+            total += np.asarray(proc.saturations.get(), dtype=np.int64)
+    return dict(zip(FixedArith.SATURATION_KINDS, (int(c) for c in total)))

@@ -89,3 +89,22 @@ def test_running_a_process_with_the_other_precisions_tag_is_a_clear_error():
     with pytest.raises(ConfigError, match="built with precision='fixed' but the run selected its floating_pt"):
         run_guarded(bridge, 10, Loihi2SimCfg(select_tag="floating_pt"), timeout=30)
     bridge.stop()
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+def test_lava_processes_count_saturation(decomposed):
+    from lava_nrl.numerics import FixedFormat
+
+    narrow = FixedFormat(weight_bits=6, weight_frac_bits=4)  # weights span ±2
+    bridge = EnvBridge(env="CartPole-v1", seed=1)
+    agent = NRLAgent(sizes=(4, 8, 2), lr=50.0, precision="fixed", seed=1, fixed_format=narrow)
+    bridge.obs_out.connect(agent.obs_in)
+    bridge.reward_out.connect(agent.reward_in)
+    agent.action_out.connect(bridge.action_in)
+    try:
+        run_guarded(bridge, 400, Loihi2SimCfg(select_tag="fixed_pt", select_sub_proc_model=decomposed), timeout=60)
+        counts = agent.saturation_counts()
+    finally:
+        bridge.stop()
+    assert counts["weight"] > 0  # η = 50 drives weights past ±2, in whichever Processes hold them

@@ -15,12 +15,13 @@ from env_bridge.batch import EnvBatch
 from env_bridge.proc.env_bridge.process import EPISODE_END, REWARD_EVENT, REWARD_VALUE, EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import SpaceError
+from lava_nrl.model_support import SaturationCounting
 from lava_nrl.numerics import FixedArith, FloatArith
 
 __all__ = ["PyEnvBridgeModelFloat", "PyEnvBridgeModelFixed"]
 
 
-class AbstractPyEnvBridgeModel(PyLoihiProcessModel):
+class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
     """The cycle of :class:`EnvBridge`; subclasses choose the message types and the arithmetic."""
 
     obs_out = None
@@ -60,6 +61,7 @@ class AbstractPyEnvBridgeModel(PyLoihiProcessModel):
         if phase == self.cycle - 1:
             self.step_environment(self.decode_action(self.action_inputs))
             self.action_inputs = np.zeros_like(self.action_inputs)
+        self.record_saturations()
 
     def decode_action(self, inputs: np.ndarray) -> int:
         if self.argmax:

@@ -18,6 +18,8 @@ from env_bridge.schedules import RewardSchedule
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
+from lava_nrl.model_support import saturation_var
+
 __all__ = ["EnvBridge", "REWARD_VALUE", "REWARD_EVENT", "EPISODE_END"]
 
 # Layout of the reward_out message.
@@ -127,6 +129,7 @@ class EnvBridge(AbstractProcess):
         self.reward_out = OutPort(shape=(3,))
         self.action_in = InPort(shape=(1,) if action_encoding == "index" else (n_actions,))
         self.env_steps = Var(shape=(1,), init=0)
+        self.saturations = saturation_var()  # fixed point: clipped values by kind
         self._episode_log, self._episode_count = episode_log, episode_count
 
     def __del__(self) -> None:

@@ -13,14 +13,14 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
 from lava_nrl.kernels.layer import LEAKY_SLOPE
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.numerics import rng
 from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
 
 __all__ = ["PyNoisyNeuronModelFloat", "PyNoisyNeuronModelFixed"]
 
 
-class AbstractPyNoisyNeuronModel(PyLoihiProcessModel):
+class AbstractPyNoisyNeuronModel(SaturationCounting, PyLoihiProcessModel):
     a_in = None
     a_noisy_in = None
     s_out = None
@@ -50,6 +50,7 @@ class AbstractPyNoisyNeuronModel(PyLoihiProcessModel):
         self.s_noisy_out.send(x_noisy[0])
         self.xi_sq_out.send(self.arith.sum_sq(self.xi))
         self.step += np.uint64(1)
+        self.record_saturations()
 
 
 @implements(proc=NoisyNeuron, protocol=LoihiProtocol)

@@ -9,6 +9,8 @@ from lava.magma.core.process.process import AbstractProcess, LogConfig
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
+from lava_nrl.model_support import saturation_var
+
 __all__ = ["NoisyNeuron"]
 
 
@@ -55,3 +57,4 @@ class NoisyNeuron(AbstractProcess):
         self.s_noisy_out = OutPort(shape=shape)
         self.xi_out = OutPort(shape=shape)
         self.xi_sq_out = OutPort(shape=(1,))
+        self.saturations = saturation_var()  # fixed point: clipped values by kind

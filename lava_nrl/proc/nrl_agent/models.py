@@ -15,7 +15,7 @@ from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.kernels.agent import act, init_agents, learn
 from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
@@ -25,18 +25,18 @@ from lava_nrl.proc.reward_modulator.process import RewardModulator
 __all__ = ["PyNRLAgentModelFloat", "PyNRLAgentModelFixed", "SubNRLAgentModel"]
 
 
-class AbstractPyNRLAgentModel(PyLoihiProcessModel):
+class AbstractPyNRLAgentModel(SaturationCounting, PyLoihiProcessModel):
     obs_in = None
     reward_in = None
     action_out = None
     weights = None
-    saturations = None
     precision = None
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self.spec = proc_params["spec"]
         model_arith("NRLAgent", self.spec.precision, self.spec.fixed_format, self.precision)
+        self.arith = self.spec.arith
         self.state = init_agents(self.spec, [self.proc_params["seed"]])
         self.bound = None  # the weights array the state's W_l are views of
 
@@ -58,8 +58,7 @@ class AbstractPyNRLAgentModel(PyLoihiProcessModel):
               np.array([message[1] != 0]), np.array([message[2] != 0]))
         action = act(self.spec, self.state, obs[None].astype(self.spec.arith.dtype))
         self.action_out.send(action)
-        if self.spec.arith.saturations:
-            self.saturations[:] = list(self.spec.arith.saturations.values())
+        self.record_saturations()
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)
@@ -73,7 +72,6 @@ class PyNRLAgentModelFloat(AbstractPyNRLAgentModel):
     reward_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, np.float64)
-    saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)
@@ -87,7 +85,6 @@ class PyNRLAgentModelFixed(AbstractPyNRLAgentModel):
     reward_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=32)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=32)
-    saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
 
 
 @implements(proc=NRLAgent, protocol=LoihiProtocol)

@@ -15,7 +15,8 @@ from lava.magma.core.process.variable import Var
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
 from lava_nrl.kernels.rules import Modulation, get_rule
-from lava_nrl.numerics import FixedArith, FixedFormat
+from lava_nrl.model_support import collect_saturations, saturation_var
+from lava_nrl.numerics import FixedFormat
 
 __all__ = ["NRLAgent"]
 
@@ -110,7 +111,7 @@ class NRLAgent(AbstractProcess):
         self.reward_in = InPort(shape=(3,))
         self.action_out = OutPort(shape=(1,))
         self.weights = Var(shape=flat.shape, init=flat)
-        self.saturations = Var(shape=(len(FixedArith.SATURATION_KINDS),), init=0)
+        self.saturations = saturation_var()  # the fused model's; see saturation_counts()
 
     def __del__(self) -> None:
         if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
@@ -139,11 +140,9 @@ class NRLAgent(AbstractProcess):
         return cls(**{**params, "weights": weights, **overrides})
 
     def saturation_counts(self) -> dict:
-        """Fixed-point values the fused model clipped to their width, by kind (zeros in float; the
-        decomposed graph does not count them yet: an empty dict)."""
-        if not self.procs.is_empty():
-            return {}
-        return dict(zip(FixedArith.SATURATION_KINDS, (int(c) for c in self.saturations.get())))
+        """Fixed-point values clipped to their width, by kind, over the whole agent (either
+        implementation; zeros in float). Needs a started runtime."""
+        return collect_saturations(self)
 
     def layer_weights(self) -> list[np.ndarray]:
         """The current W_l (n_post × n_pre) as real values, from a started runtime, whichever model runs:

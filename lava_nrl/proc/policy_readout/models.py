@@ -12,14 +12,14 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.numerics import rng
 from lava_nrl.proc.policy_readout.process import PolicyReadout
 
 __all__ = ["PyPolicyReadoutModelFloat", "PyPolicyReadoutModelFixed"]
 
 
-class AbstractPyPolicyReadoutModel(PyLoihiProcessModel):
+class AbstractPyPolicyReadoutModel(SaturationCounting, PyLoihiProcessModel):
     a_in = None
     a_noisy_in = None
     action_out = None
@@ -42,6 +42,7 @@ class AbstractPyPolicyReadoutModel(PyLoihiProcessModel):
         self.action_out.send(action)
         self.rho_out.send(rho)
         self.step += np.uint64(1)
+        self.record_saturations()
 
 
 @implements(proc=PolicyReadout, protocol=LoihiProtocol)

@@ -8,6 +8,8 @@ from lava.magma.core.process.process import AbstractProcess, LogConfig
 
 from lava_nrl.numerics import FixedFormat
 
+from lava_nrl.model_support import saturation_var
+
 __all__ = ["PolicyReadout"]
 
 
@@ -44,3 +46,4 @@ class PolicyReadout(AbstractProcess):
         self.a_noisy_in = InPort(shape=(n_actions,))
         self.action_out = OutPort(shape=(1,))
         self.rho_out = OutPort(shape=(1,))
+        self.saturations = saturation_var()  # fixed point: clipped values by kind

@@ -12,13 +12,13 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.proc.reward_modulator.process import RewardModulator
 
 __all__ = ["PyRewardModulatorModelFloat", "PyRewardModulatorModelFixed"]
 
 
-class AbstractPyRewardModulatorModel(PyLoihiProcessModel):
+class AbstractPyRewardModulatorModel(SaturationCounting, PyLoihiProcessModel):
     reward_in = None
     rho_in = None
     xi_sq_in = None
@@ -48,6 +48,7 @@ class AbstractPyRewardModulatorModel(PyLoihiProcessModel):
         self.mod_out.send(np.array([self.rho, self.xi_sq, delta, event, episode_end]))
         self.rho = self.rho_in.recv()[0]
         self.xi_sq = self.xi_sq_in.recv()[0]
+        self.record_saturations()
 
 
 @implements(proc=RewardModulator, protocol=LoihiProtocol)

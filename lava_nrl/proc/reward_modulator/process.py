@@ -9,6 +9,8 @@ from lava.magma.core.process.process import AbstractProcess, LogConfig
 from lava_nrl.kernels.rules import Modulation
 from lava_nrl.numerics import FixedFormat
 
+from lava_nrl.model_support import saturation_var
+
 __all__ = ["RewardModulator"]
 
 
@@ -43,3 +45,4 @@ class RewardModulator(AbstractProcess):
         self.rho_in = InPort(shape=(1,))
         self.xi_sq_in = InPort(shape=(1,))
         self.mod_out = OutPort(shape=(5,))
+        self.saturations = saturation_var()  # fixed point: clipped values by kind

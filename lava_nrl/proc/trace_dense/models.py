@@ -12,7 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.numerics import rng
 from lava_nrl.proc.trace_dense.process import (
     MOD_DELTA, MOD_EVENT, MOD_RHO, MOD_XI_SQ, TraceDense,
@@ -21,7 +21,7 @@ from lava_nrl.proc.trace_dense.process import (
 __all__ = ["PyTraceDenseModelFloat", "PyTraceDenseModelFixed"]
 
 
-class AbstractPyTraceDenseModel(PyLoihiProcessModel):
+class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
     s_in = None
     s_noisy_in = None
     mod_in = None
@@ -73,6 +73,7 @@ class AbstractPyTraceDenseModel(PyLoihiProcessModel):
         self.a_out.send(a[0])
         self.a_noisy_out.send(a_noisy[0])
         self.pre = x_noisy if self.pre_noisy else x
+        self.record_saturations()
 
 
 @implements(proc=TraceDense, protocol=LoihiProtocol)

@@ -12,6 +12,8 @@ from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, get_rule
 from lava_nrl.numerics import FixedFormat, make_arith
 
+from lava_nrl.model_support import saturation_var
+
 __all__ = ["TraceDense", "MOD_RHO", "MOD_XI_SQ", "MOD_DELTA", "MOD_EVENT", "MOD_EPISODE_END"]
 
 # Layout of the RewardModulator's broadcast (mod_in / mod_out).
@@ -74,3 +76,4 @@ class TraceDense(AbstractProcess):
         self.a_noisy_out = OutPort(shape=(n_post,))
         self.weights = Var(shape=(n_post, n_pre), init=arith.encode_weights(weights))
         self.trace = Var(shape=(n_post, n_pre), init=0)
+        self.saturations = saturation_var()  # fixed point: clipped values by kind
