@@ -38,7 +38,9 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
     returns, lengths, weights, env_steps, threshold = [], [], [], [], None
     saturations: dict = {}
     for seed in config.seeds:
-        bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget)
+        # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
+        bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
+                           obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
                          sigma=config.sigma, precision=config.precision, seed=seed,
                          modulation=config.modulation, fixed_format=config.fixed_format)

@@ -58,7 +58,10 @@ class NRLAgent(AbstractProcess):
         σ, the standard deviation of the noise ξ.
     precision : str
         ``"float"`` (run with the ``floating_pt`` tag) or ``"fixed"`` (``fixed_pt``); the weights
-        Var holds float64 values or integers in Q.``fixed_format.weight_frac_bits``.
+        Var holds float64 values or integers in Q.``fixed_format.weight_frac_bits``. In fixed point
+        ``obs_in`` expects Q.``fixed_format.frac_bits`` integers and ``reward_in``'s R the same scale:
+        an ``EnvBridge`` feeding it needs ``obs_frac_bits`` equal to that (its derived default is
+        ``frac_bits`` for spaces whose finite bounds fit, e.g. every classic-control task).
     seed : int
         Seeds the initial weights and the noise, action and rounding streams.
     modulation : Modulation or None
