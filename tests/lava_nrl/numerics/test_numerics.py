@@ -98,3 +98,12 @@ def test_fixed_arith_counts_every_saturation_by_kind():
     arith.matvec(big, np.full((1, 2), 1 << 14, dtype=np.int64))
     assert arith.saturations["message"] == 2
     assert arith.saturations["weight"] == arith.saturations["trace"] == arith.saturations["reward"] == 0
+
+
+@given(st.integers(-(2**40), 2**40), st.integers(1, 12))
+def test_stochastic_rounding_is_exactly_unbiased_over_its_random_bits(x, shift):
+    """Averaged over every value the random bits can take, floor((x + r)/2^shift) is x/2^shift exactly."""
+    every_r = (np.arange(2**shift, dtype=np.uint64) << np.uint64(32 - shift)).astype(np.uint32)
+    rounded = shift_stochastic(np.full(every_r.shape, x, dtype=np.int64), shift, every_r)
+    assert rounded.sum() == x  # Hermite: Σ_r floor((x + r)/2^s) = x, so the mean is x/2^s
+    assert set(np.unique(rounded)) <= {x >> shift, (x >> shift) + 1}
