@@ -17,7 +17,7 @@ import pathlib
 
 import numpy as np
 
-__all__ = ["WINDOW", "episodes_to_threshold", "running_mean", "write_results"]
+__all__ = ["WINDOW", "atomic_write", "episodes_to_threshold", "running_mean", "write_results"]
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
 
@@ -39,10 +39,20 @@ def episodes_to_threshold(returns, threshold: float | None, window: int = WINDOW
     return int(hits[0] + window) if hits.size else None
 
 
-def _atomic_write(path: pathlib.Path, write) -> None:
+def atomic_write(path, write) -> None:
+    """``write(tmp_path)``, flush it to disk, then rename over ``path``: a crash mid-write leaves
+    the previous file intact."""
+    path = pathlib.Path(path)
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def _save_npz(path, arrays: dict) -> None:
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def write_results(result, out_dir, plot: bool = True) -> dict:
@@ -60,10 +70,10 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
                 for k, (r, n) in enumerate(zip(rets, lens), start=1):
                     w.writerow([seed, k, repr(float(r)), n])
 
-    _atomic_write(out / "returns.csv", write_csv)
+    atomic_write(out / "returns.csv", write_csv)
     for seed, weights in zip(seeds, result.weights):
-        _atomic_write(out / f"weights-seed{seed}.npz",
-                      lambda p, ws=weights: np.savez(open(p, "wb"), **{f"W{l}": w for l, w in enumerate(ws)}))
+        atomic_write(out / f"weights-seed{seed}.npz",
+                     lambda p, ws=weights: _save_npz(p, {f"W{l}": w for l, w in enumerate(ws)}))
     per_seed = {
         str(seed): {
             "episodes_to_threshold": episodes_to_threshold(rets, result.reward_threshold),
@@ -76,9 +86,9 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
     }
     summary = {"config": config.to_dict(), "reward_threshold": result.reward_threshold,
                "saturations": result.saturations, "seeds": per_seed}
-    _atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
+    atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:
-        _atomic_write(out / "curve.png", lambda p: plot_curve(result, p))
+        atomic_write(out / "curve.png", lambda p: plot_curve(result, p))
     return summary
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
-import pathlib
 import pickle
 import signal
 import threading
@@ -26,7 +24,7 @@ from env_bridge.batch import EnvBatch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW
+from lava_nrl.runs import WINDOW, atomic_write
 
 from .config import TrainConfig
 
@@ -86,13 +84,12 @@ def start_run(config: TrainConfig) -> Run:
 
 def save_checkpoint(run: Run, path) -> None:
     """Write ``run`` atomically: a crash mid-write leaves the previous checkpoint intact."""
-    path = pathlib.Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+
+    def dump(tmp) -> None:
+        with open(tmp, "wb") as f:
+            pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    atomic_write(path, dump)
 
 
 def load_checkpoint(path) -> Run:
