@@ -56,7 +56,7 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
                 on_episodes(done - reported)
             reported = done
 
-        ticks = budget * (bridge_max_steps(config.env) or 10**6) + 2
+        ticks = budget * (bridge.max_episode_steps or 10**6) + 2  # an upper bound: max_episodes ends it
         try:
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
@@ -74,13 +74,3 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
     return TrainResult(config, returns, lengths, weights, np.array(env_steps), time.perf_counter() - started,
                        threshold, saturations)
 
-
-def bridge_max_steps(env_id: str) -> int | None:
-    """The environment's episode step limit, if its spec has one."""
-    from env_bridge.batch import make_env
-
-    env = make_env(env_id)
-    try:
-        return env.spec.max_episode_steps if env.spec else None
-    finally:
-        env.close()

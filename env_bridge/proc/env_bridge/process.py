@@ -125,6 +125,7 @@ class EnvBridge(AbstractProcess):
         )
         self.n_obs, self.n_actions = n_obs, n_actions
         self.reward_threshold = probe.reward_threshold
+        self.max_episode_steps = probe.max_episode_steps
         self.obs_out = OutPort(shape=(n_obs,))
         self.reward_out = OutPort(shape=(3,))
         self.action_in = InPort(shape=(1,) if action_encoding == "index" else (n_actions,))
