@@ -1,19 +1,30 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""What every lava-nrl ProcessModel shares: the precision check, and a ``saturations`` Var that
-reports the fixed-point values the model clipped (never silent)."""
+"""What every lava-nrl Process and ProcessModel shares: a Process base whose constructor may
+reject its parameters, the precision check, and a ``saturations`` Var that reports the fixed-point
+values a model clipped (never silent)."""
 
 from __future__ import annotations
 
 import numpy as np
 from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedArith, make_arith
 
-__all__ = ["TAGS", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
+__all__ = ["TAGS", "ValidatedProcess", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
 
 TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
+
+
+class ValidatedProcess(AbstractProcess):
+    """A Process whose constructor validates its parameters before ``AbstractProcess.__init__``:
+    when it raises, Lava's ``__del__`` must not run on the half-built object."""
+
+    def __del__(self) -> None:
+        if hasattr(self, "_runtime"):
+            super().__del__()
 
 
 def model_arith(process: str, precision: str, fixed_format, model_precision: str):

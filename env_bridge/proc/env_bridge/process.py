@@ -10,7 +10,7 @@ import gymnasium as gym
 import lava.magma.runtime.message_infrastructure.multiprocessing  # noqa: F401  (see below)
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from env_bridge.batch import EnvBatch
@@ -18,7 +18,7 @@ from env_bridge.schedules import RewardSchedule
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
-from lava_nrl.model_support import saturation_var
+from lava_nrl.model_support import ValidatedProcess, saturation_var
 
 __all__ = ["EnvBridge", "REWARD_VALUE", "REWARD_EVENT", "EPISODE_END"]
 
@@ -26,7 +26,7 @@ __all__ = ["EnvBridge", "REWARD_VALUE", "REWARD_EVENT", "EPISODE_END"]
 REWARD_VALUE, REWARD_EVENT, EPISODE_END = 0, 1, 2
 
 
-class EnvBridge(AbstractProcess):
+class EnvBridge(ValidatedProcess):
     """Owns a gymnasium environment and streams it through ports: observations and (scheduled)
     rewards out, actions in.
 
@@ -132,10 +132,6 @@ class EnvBridge(AbstractProcess):
         self.env_steps = Var(shape=(1,), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
         self._episode_log, self._episode_count = episode_log, episode_count
-
-    def __del__(self) -> None:
-        if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
-            super().__del__()
 
     @staticmethod
     def _validate_int(name: str, value, low: int, high: int | None = None) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.kernels.rules import Modulation
 from lava_nrl.numerics import FixedFormat, make_arith
 
+from lava_nrl.model_support import ValidatedProcess
+
 __all__ = ["NoisyDense"]
 
 
-class NoisyDense(AbstractProcess):
+class NoisyDense(ValidatedProcess):
     """One NRL layer: a :class:`~lava_nrl.proc.trace_dense.process.TraceDense` feeding a
     :class:`~lava_nrl.proc.noisy_neuron.process.NoisyNeuron` (which sends ξ back for the trace).
 

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
-from lava_nrl.model_support import saturation_var
+from lava_nrl.model_support import ValidatedProcess, saturation_var
 
 __all__ = ["NoisyNeuron"]
 
 
-class NoisyNeuron(AbstractProcess):
+class NoisyNeuron(ValidatedProcess):
     """Adds ξ to the noisy stream's pre-activation and applies f to both streams, one step per tick::
 
         xi_out      = ξ of the previous step (sent first, for the TraceDense's trace)

@@ -9,19 +9,19 @@ import typing as ty
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
 from lava_nrl.kernels.rules import Modulation, get_rule
-from lava_nrl.model_support import collect_saturations, saturation_var
+from lava_nrl.model_support import ValidatedProcess, collect_saturations, saturation_var
 from lava_nrl.numerics import FixedFormat
 
 __all__ = ["NRLAgent"]
 
 
-class NRLAgent(AbstractProcess):
+class NRLAgent(ValidatedProcess):
     """A policy network that learns with NRL (or RMHL) from a reward signal, one step per tick.
 
     Each tick it receives the reward message of the previous step and the current observation, and
@@ -115,10 +115,6 @@ class NRLAgent(AbstractProcess):
         self.action_out = OutPort(shape=(1,))
         self.weights = Var(shape=flat.shape, init=flat)
         self.saturations = saturation_var()  # the fused model's; see saturation_counts()
-
-    def __del__(self) -> None:
-        if hasattr(self, "_runtime"):  # a constructor that failed validation built no Process
-            super().__del__()
 
     def save(self, path) -> None:
         """Write the current weights (``W0..WL``, real values) and the agent's parameters to an

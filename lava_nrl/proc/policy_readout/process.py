@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 
 from lava_nrl.numerics import FixedFormat
 
-from lava_nrl.model_support import saturation_var
+from lava_nrl.model_support import ValidatedProcess, saturation_var
 
 __all__ = ["PolicyReadout"]
 
 
-class PolicyReadout(AbstractProcess):
+class PolicyReadout(ValidatedProcess):
     """Samples an action and measures the noise's effect on its log-probability, each tick::
 
         log π = log_softmax(a_in),  log π̃ = log_softmax(a_noisy_in)     (max-subtracted)

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 
 from lava_nrl.kernels.rules import Modulation
 from lava_nrl.numerics import FixedFormat
 
-from lava_nrl.model_support import saturation_var
+from lava_nrl.model_support import ValidatedProcess, saturation_var
 
 __all__ = ["RewardModulator"]
 
 
-class RewardModulator(AbstractProcess):
+class RewardModulator(ValidatedProcess):
     """Turns rewards into the RPE δ and broadcasts what the synapses need, each tick::
 
         reward_in = [R, event, episode_end]           (EnvBridge.reward_out's layout)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, get_rule
 from lava_nrl.numerics import FixedFormat, make_arith
 
-from lava_nrl.model_support import saturation_var
+from lava_nrl.model_support import ValidatedProcess, saturation_var
 
 __all__ = ["TraceDense", "MOD_RHO", "MOD_XI_SQ", "MOD_DELTA", "MOD_EVENT", "MOD_EPISODE_END"]
 
@@ -20,7 +20,7 @@ __all__ = ["TraceDense", "MOD_RHO", "MOD_XI_SQ", "MOD_DELTA", "MOD_EVENT", "MOD_
 MOD_RHO, MOD_XI_SQ, MOD_DELTA, MOD_EVENT, MOD_EPISODE_END = range(5)
 
 
-class TraceDense(AbstractProcess):
+class TraceDense(ValidatedProcess):
     """Dense synapses W (n_post × n_pre) that carry a clean and a noisy stream and learn from a
     broadcast third factor, one environment step per tick::
 
