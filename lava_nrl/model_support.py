@@ -11,7 +11,8 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
-from lava_nrl.numerics import FixedArith, make_arith
+from lava_nrl.numerics import make_arith
+from lava_nrl.numerics.arith import SATURATION_KINDS
 
 __all__ = ["TAGS", "ValidatedProcess", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
 
@@ -36,24 +37,23 @@ def model_arith(process: str, precision: str, fixed_format, model_precision: str
 
 
 def saturation_var() -> Var:
-    """The Process side: counts of clipped values by kind (``FixedArith.SATURATION_KINDS``)."""
-    return Var(shape=(len(FixedArith.SATURATION_KINDS),), init=0)
+    """The Process side: counts of clipped values by kind (``SATURATION_KINDS``)."""
+    return Var(shape=(len(SATURATION_KINDS),), init=0)
 
 
 class SaturationCounting:
-    """The model side: copies the model's ``arith.saturations`` into the Var after each tick."""
+    """The model side: copies the model's ``arith.counts`` into the Var after each tick."""
 
     saturations: np.ndarray = LavaPyType(np.ndarray, np.int64)
 
     def record_saturations(self) -> None:
-        if self.arith.saturations:
-            self.saturations[:] = list(self.arith.saturations.values())
+        self.saturations[:] = self.arith.counts
 
 
 def collect_saturations(process) -> dict:
     """Sum the ``saturations`` Vars of ``process`` and, in a decomposed graph, of its descendants
-    (needs a started runtime). Keys: ``FixedArith.SATURATION_KINDS``."""
-    total = np.zeros(len(FixedArith.SATURATION_KINDS), dtype=np.int64)
+    (needs a started runtime). Keys: ``SATURATION_KINDS``."""
+    total = np.zeros(len(SATURATION_KINDS), dtype=np.int64)
     leaves = [process]
     while leaves:
         proc = leaves.pop()
@@ -61,4 +61,4 @@ def collect_saturations(process) -> dict:
             leaves.extend(proc.procs.members)
         elif "saturations" in proc.vars.member_names:
             total += np.asarray(proc.saturations.get(), dtype=np.int64)
-    return dict(zip(FixedArith.SATURATION_KINDS, (int(c) for c in total)))
+    return dict(zip(SATURATION_KINDS, (int(c) for c in total)))

@@ -3,7 +3,9 @@
 trace) and :func:`learn` (at a reward event: RPE, weight update, baseline, trace reset).
 
 The engine calls them for a batch of agents; the Lava ``NRLAgent`` model calls them for one. State is
-an :class:`AgentState` of arrays with a leading agent axis, updated in place.
+an :class:`AgentState` of arrays with a leading agent axis, updated in place. Each is one compiled
+loop over the agents, made of the same per-agent rows as the single kernels the decomposed Lava
+Processes call, so every runner computes the same numbers in the same order.
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ import dataclasses
 import typing as ty
 
 import numpy as np
+from numba import njit
 
 from lava_nrl.errors import NonFiniteError
 from lava_nrl.numerics import FixedFormat, make_arith, rng
+from lava_nrl.numerics import arith as ar
 
-from .layer import LEAKY_SLOPE, network_forward, xavier_normal
-from .modulator import rpe, update_baseline
-from .readout import policy_readout
+from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
+from .modulator import baseline_one, rpe_one
+from .readout import readout_row
 from .rules import Modulation, Rule
-from .trace import bp_post_factors, nrl_post_factor, trace_update
-from .update import weight_update
+from .trace import bp_post_row, nrl_post_row, trace_row
+from .update import update_is_finite, update_row
+
+# Rule.trace as the compiled step sees it.
+TRACE_NRL, TRACE_RMHL, TRACE_BP = 0, 1, 2
+_TRACE_KINDS = {"nrl": TRACE_NRL, "rmhl": TRACE_RMHL, "bp": TRACE_BP}
 
 __all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn"]
 
@@ -55,7 +63,11 @@ class AgentSpec:
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "arith", make_arith(self.precision, self.fixed_format))
+        arith = make_arith(self.precision, self.fixed_format)
+        object.__setattr__(self, "arith", arith)
+        object.__setattr__(self, "constants", arith.constants(
+            slope=LEAKY_SLOPE, sigma=self.sigma, decay=self.modulation.trace_decay,
+            rate=self.modulation.baseline_rate, lr=self.lr))
 
     @property
     def n_layers(self) -> int:
@@ -82,7 +94,7 @@ class AgentState(ty.NamedTuple):
     updates: np.ndarray  # (A,) uint64: reward events = draw counter of the rounding streams
     noise_key: np.ndarray  # (A,) uint32: one stream, one element per neuron (numbered across layers)
     action_key: np.ndarray  # (A,) uint32
-    rounding_keys: list  # per layer, (A,) uint32
+    rounding_keys: np.ndarray  # (L, A) uint32: one stream per layer
 
 
 def init_agents(spec: AgentSpec, seeds: ty.Sequence[int]) -> AgentState:
@@ -100,38 +112,100 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int]) -> AgentState:
         updates=np.zeros(n, dtype=np.uint64),
         noise_key=np.array([rng.derive_key(s, rng.NOISE) for s in seeds], dtype=np.uint32),
         action_key=np.array([rng.derive_key(s, rng.ACTION) for s in seeds], dtype=np.uint32),
-        rounding_keys=[np.array([rng.derive_key(s, rng.ROUNDING, l) for s in seeds], dtype=np.uint32)
-                       for l in range(spec.n_layers)],
+        rounding_keys=np.array([[rng.derive_key(s, rng.ROUNDING, l) for s in seeds] for l in range(spec.n_layers)],
+                               dtype=np.uint32).reshape(spec.n_layers, n),
     )
+
+
+@njit(cache=True)
+def _act(k, sat, weights, traces, s, noise_key, action_key, step, trace_kind, act_noisy, pre_noisy,
+         network_norm, actions):
+    n_layers, n_in = len(weights), s.shape[1]
+    first = np.zeros(n_layers + 1, np.int64)  # layer l's neurons are first[l] … first[l + 1] − 1
+    for l in range(n_layers):
+        first[l + 1] = first[l] + weights[l].shape[1]
+    n_neurons = first[n_layers]
+    a, a_noisy_in = np.empty(n_neurons, s.dtype), np.empty(n_neurons, s.dtype)
+    a_noisy, xi, post = np.empty(n_neurons, s.dtype), np.empty(n_neurons, s.dtype), np.empty(n_neurons, s.dtype)
+    # x[:n_in] = s, then each layer's output: layer l reads x[x_in(l) : x_in(l) + n_pre]
+    x, x_noisy = np.empty(n_in + n_neurons, s.dtype), np.empty(n_in + n_neurons, s.dtype)
+    n_actions = weights[n_layers - 1].shape[1]
+    logp, logp_noisy = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
+    xi_sq = np.empty(n_layers, s.dtype)
+    for b in range(s.shape[0]):
+        # CLEAN AND NOISY PASS
+        x[:n_in] = s[b]
+        x_noisy[:n_in] = s[b]
+        noise_row(k, sat, noise_key[b], step[b], 0, xi)
+        for l in range(n_layers):
+            w = weights[l][b]
+            lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
+            dense_row(k, sat, w, x[x_in : x_in + w.shape[1]], a[lo:hi])
+            dense_row(k, sat, w, x_noisy[x_in : x_in + w.shape[1]], a_noisy_in[lo:hi])
+            neuron_row(k, sat, a[lo:hi], a_noisy_in[lo:hi], xi[lo:hi], l < n_layers - 1, a_noisy[lo:hi],
+                       x[n_in + lo : n_in + hi], x_noisy[n_in + lo : n_in + hi])
+
+        # READOUT: ACTION, RHO
+        top = first[n_layers - 1]
+        action, rho = readout_row(k, a[top:], a_noisy[top:], rng.hash_u32(action_key[b], step[b], 0), act_noisy,
+                                  logp, logp_noisy)
+        actions[b] = action
+
+        # TRACE: e ← γ_e e + post ⊗ pre
+        if trace_kind == TRACE_NRL:
+            for l in range(n_layers):
+                xi_sq[l] = sum_sq_row(xi[first[l] : first[l + 1]])
+            if network_norm:
+                total = xi_sq[0]
+                for l in range(1, n_layers):
+                    total += xi_sq[l]
+                xi_sq[:] = total
+            for l in range(n_layers):
+                lo, hi = first[l], first[l + 1]
+                nrl_post_row(k, sat, rho, xi[lo:hi], xi_sq[l], post[lo:hi])
+        elif trace_kind == TRACE_RMHL:
+            post[:] = xi
+        else:
+            bp_post_row(k, sat, weights, b, a, first, logp, action, post)
+        pre = x_noisy if pre_noisy else x
+        for l in range(n_layers):
+            e = traces[l][b]
+            x_in = 0 if l == 0 else n_in + first[l - 1]
+            trace_row(k, sat, e, post[first[l] : first[l + 1]], pre[x_in : x_in + e.shape[1]])
+        step[b] += np.uint64(1)
 
 
 def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
     """One step of every agent on encoded observations ``s`` (A, n_obs): returns the actions (A,)."""
-    arith, sizes = spec.arith, spec.sizes
-    # CLEAN AND NOISY PASS
-    neurons = np.arange(sum(sizes[1:]), dtype=np.uint32)
-    xis = np.split(arith.noise(state.noise_key, state.step, neurons, spec.sigma), np.cumsum(sizes[1:-1]), axis=1)
-    activity = network_forward(arith, state.weights, s, xis, LEAKY_SLOPE)
+    actions = np.empty(len(s), np.int64)
+    _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
+         np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
+         _TRACE_KINDS[spec.rule.trace], spec.rule.act_noisy, spec.pre_noisy, spec.modulation.xi_norm == "network",
+         actions)
+    return actions
 
-    # READOUT: ACTION, RHO
-    u32 = rng.random_u32(state.action_key, state.step, 0)
-    action, rho, logp, _ = policy_readout(arith, activity.a[-1], activity.a_noisy[-1], u32, spec.rule.act_noisy)
 
-    # TRACE: e ← γ_e e + post ⊗ pre
-    if spec.rule.trace == "nrl":
-        xi_sq = [arith.sum_sq(xi) for xi in xis]
-        if spec.modulation.xi_norm == "network":
-            xi_sq = [sum(xi_sq)] * spec.n_layers
-        posts = [nrl_post_factor(arith, rho, xi, sq) for xi, sq in zip(xis, xi_sq)]
-    elif spec.rule.trace == "rmhl":
-        posts = xis
-    else:
-        posts = bp_post_factors(state.weights, activity.a, logp, action, LEAKY_SLOPE)
-    pres = activity.x_noisy if spec.pre_noisy else activity.x
-    for e, post, pre in zip(state.traces, posts, pres):
-        trace_update(arith, e, spec.modulation.trace_decay, post, pre)
-    state.step[:] += np.uint64(1)
-    return action
+@njit(cache=True)
+def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseline, has_baseline, updates,
+           rounding_keys, n_post, normalise, reset_each_episode):
+    for b in range(reward.shape[0]):
+        if event[b] and learning[b]:
+            delta = rpe_one(k, sat, reward[b], baseline[b], has_baseline[b], normalise)
+            for l in range(len(weights)):  # check every layer before changing any
+                if not update_is_finite(k, weights[l][b], traces[l][b], ar.gain(k, n_post[l], delta)):
+                    return b, l
+            for l in range(len(weights)):
+                update_row(k, sat, weights[l][b], traces[l][b], ar.gain(k, n_post[l], delta), rounding_keys[l, b],
+                           updates[b])
+            baseline[b] = baseline_one(k, sat, reward[b], baseline[b], has_baseline[b])
+            has_baseline[b] = True
+            updates[b] += np.uint64(1)
+        if event[b]:
+            for l in range(len(traces)):
+                traces[l][b] = 0
+        if reset_each_episode and episode_end[b]:
+            has_baseline[b] = False
+    return -1, -1
 
 
 def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndarray,
@@ -139,23 +213,13 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
     """Apply the reward events: for agents with ``event`` (and ``learning``, default all), δ from the
     encoded ``reward`` and R̄, W ← W + η·[N_l]·δ·e, R̄ update; then e ← 0 where ``event``, and R̄ is
     forgotten where ``episode_end`` if the modulation resets it each episode."""
-    arith = spec.arith
-    learners = np.flatnonzero(event if learning is None else event & learning)
-    if learners.size:
-        r = reward[learners]
-        delta = rpe(arith, r, state.baseline[learners], state.has_baseline[learners], spec.modulation.normalise_rpe)
-        for l in range(spec.n_layers):
-            updated = weight_update(arith, state.weights[l][learners], state.traces[l][learners], spec.lr,
-                                    spec.n_post[l], delta, state.rounding_keys[l][learners], state.updates[learners])
-            if not np.isfinite(updated).all():
-                raise NonFiniteError(f"weights of layer {l} became non-finite at reward event "
-                                     f"{int(state.updates[learners].max()) + 1}; lower --lr")
-            state.weights[l][learners] = updated
-        state.baseline[learners] = update_baseline(arith, r, state.baseline[learners],
-                                                   state.has_baseline[learners], spec.modulation.baseline_rate)
-        state.has_baseline[learners] = True
-        state.updates[learners] += np.uint64(1)
-    for e in state.traces:
-        e[event] = 0
-    if spec.modulation.reset_baseline_each_episode:
-        state.has_baseline[episode_end] = False
+    event = np.asarray(event, dtype=bool)
+    learning = np.ones_like(event) if learning is None else np.asarray(learning, dtype=bool)
+    agent, layer = _learn(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
+                          np.ascontiguousarray(reward, dtype=spec.arith.dtype), event, learning,
+                          np.asarray(episode_end, dtype=bool), state.baseline, state.has_baseline, state.updates,
+                          state.rounding_keys, np.asarray(spec.n_post, dtype=np.int64), spec.modulation.normalise_rpe,
+                          spec.modulation.reset_baseline_each_episode)
+    if layer >= 0:
+        raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
+                             f"{int(state.updates[agent]) + 1}; lower --lr (the last finite weights are kept)")

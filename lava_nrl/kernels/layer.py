@@ -7,6 +7,9 @@
 f is LeakyReLU with slope 0.1 on hidden layers and the identity on the output layer (its a_L, ã_L
 are the logits). The synapse half (:func:`dense`) and the neuron half (:func:`noisy_neuron`) are
 separate because the Lava graph splits them into ``TraceDense`` and ``NoisyNeuron``.
+
+The per-agent loops (``*_row``) are compiled into every kernel that uses them; the batch-first
+functions below them are what Processes and tests call.
 """
 
 from __future__ import annotations
@@ -14,8 +17,14 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
+from numba import njit
+from numba.extending import register_jitable
 
-__all__ = ["dense", "noisy_neuron", "network_forward", "Activations", "xavier_normal"]
+from lava_nrl.numerics import arith as ar
+from lava_nrl.numerics import rng
+
+__all__ = ["dense", "noisy_neuron", "noise", "sum_sq", "network_forward", "Activations", "xavier_normal",
+           "LEAKY_SLOPE"]
 
 LEAKY_SLOPE = 0.1
 
@@ -30,19 +39,112 @@ def xavier_normal(sizes: ty.Sequence[int], seed: int) -> list[np.ndarray]:
     ]
 
 
+# -- per agent (compiled into the kernels) --------------------------------------------------------
+@register_jitable
+def dense_row(k, sat, w, x, a):
+    """a = W x for one agent: W (n_post, n_pre), x (n_pre,) → a (n_post,)."""
+    for i in range(w.shape[0]):
+        acc = w[i, 0] * x[0]
+        for j in range(1, w.shape[1]):
+            acc += w[i, j] * x[j]
+        a[i] = ar.to_message(k, sat, acc)
+
+
+@register_jitable
+def noise_row(k, sat, key, step, first_neuron, xi):
+    """ξ of neurons first_neuron … first_neuron + n − 1 at draw ``step`` of stream ``key``."""
+    for i in range(xi.shape[0]):
+        xi[i] = ar.noise(k, sat, rng.byte_sum(rng.hash_u32(key, step, first_neuron + i)))
+
+
+@register_jitable
+def neuron_row(k, sat, a, a_noisy_in, xi, hidden, a_noisy, x, x_noisy):
+    """ã = W x̃ + ξ; x = f(a), x̃ = f(ã) (f = LeakyReLU if ``hidden``, else the identity)."""
+    for i in range(a.shape[0]):
+        a_noisy[i] = ar.add_message(k, sat, a_noisy_in[i], xi[i])
+        if hidden:
+            x[i] = ar.leaky_relu(k, a[i])
+            x_noisy[i] = ar.leaky_relu(k, a_noisy[i])
+        else:
+            x[i] = a[i]
+            x_noisy[i] = a_noisy[i]
+
+
+@register_jitable
+def sum_sq_row(xi):
+    """‖ξ‖² (Q.2F in fixed point: exact)."""
+    acc = xi[0] * xi[0]
+    for i in range(1, xi.shape[0]):
+        acc += xi[i] * xi[i]
+    return acc
+
+
+# -- batch-first (B = leading axis) ---------------------------------------------------------------
+@njit(cache=True)
+def _dense(k, sat, w, x, x_noisy, a, a_noisy):
+    for b in range(w.shape[0]):
+        dense_row(k, sat, w[b], x[b], a[b])
+        dense_row(k, sat, w[b], x_noisy[b], a_noisy[b])
+
+
+@njit(cache=True)
+def _noisy_neuron(k, sat, a, a_noisy_in, xi, hidden, a_noisy, x, x_noisy):
+    for b in range(a.shape[0]):
+        neuron_row(k, sat, a[b], a_noisy_in[b], xi[b], hidden, a_noisy[b], x[b], x_noisy[b])
+
+
+@njit(cache=True)
+def _noise(k, sat, key, step, first_neuron, xi):
+    for b in range(xi.shape[0]):
+        noise_row(k, sat, key[b], step[b], first_neuron, xi[b])
+
+
+@njit(cache=True)
+def _sum_sq(xi, out):
+    for b in range(xi.shape[0]):
+        out[b] = sum_sq_row(xi[b])
+
+
+def _c(x, dtype):
+    return np.ascontiguousarray(x, dtype=dtype)
+
+
 def dense(arith, weights: np.ndarray, x: np.ndarray, x_noisy: np.ndarray):
     """Synapse half: (W x, W x̃) for weights (B, n_post, n_pre) and inputs (B, n_pre)."""
-    return arith.matvec(weights, x), arith.matvec(weights, x_noisy)
+    shape = weights.shape[:2]
+    a, a_noisy = np.empty(shape, arith.dtype), np.empty(shape, arith.dtype)
+    _dense(arith.constants(), arith.counts, _c(weights, arith.dtype), _c(x, arith.dtype),
+           _c(x_noisy, arith.dtype), a, a_noisy)
+    return a, a_noisy
 
 
 def noisy_neuron(arith, a: np.ndarray, a_noisy_in: np.ndarray, xi: np.ndarray, slope: float | None):
     """Neuron half: adds ξ to the noisy stream and applies f (``slope=None``: identity).
 
     Returns (a, ã, x, x̃)."""
-    a_noisy = arith.add(a_noisy_in, xi)
-    if slope is None:
-        return a, a_noisy, a, a_noisy
-    return a, a_noisy, arith.leaky_relu(a, slope), arith.leaky_relu(a_noisy, slope)
+    a = _c(a, arith.dtype)
+    a_noisy, x, x_noisy = np.empty_like(a), np.empty_like(a), np.empty_like(a)
+    _noisy_neuron(arith.constants(slope=slope or 0.0), arith.counts, a, _c(a_noisy_in, arith.dtype),
+                  _c(xi, arith.dtype), slope is not None, a_noisy, x, x_noisy)
+    return a, a_noisy, x, x_noisy
+
+
+def noise(arith, key, step, first_neuron: int, n: int, sigma: float) -> np.ndarray:
+    """ξ (B, n) of neurons first_neuron … first_neuron + n − 1, at draw ``step`` (B,) of each
+    agent's noise stream ``key`` (B,)."""
+    key = np.asarray(key, dtype=np.uint32).reshape(-1)
+    xi = np.empty((key.size, n), arith.dtype)
+    _noise(arith.constants(sigma=sigma), arith.counts, key, np.asarray(step, dtype=np.uint64).reshape(-1),
+           first_neuron, xi)
+    return xi
+
+
+def sum_sq(xi: np.ndarray) -> np.ndarray:
+    """‖ξ‖² per agent, (B, n) → (B,)."""
+    xi = np.ascontiguousarray(xi)
+    out = np.empty(xi.shape[0], xi.dtype)
+    _sum_sq(xi, out)
+    return out
 
 
 class Activations(ty.NamedTuple):

@@ -13,26 +13,91 @@ and the pre-synaptic factor is the noisy activity x̃_{l−1} or the clean x_{l�
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+from numba.extending import register_jitable
 
-__all__ = ["nrl_post_factor", "bp_post_factors", "trace_update"]
+from lava_nrl.numerics import FloatArith
+from lava_nrl.numerics import arith as ar
+
+__all__ = ["nrl_post_factor", "bp_post_factors", "trace_update", "nrl_post_row", "bp_post_row", "trace_row"]
+
+
+@register_jitable
+def nrl_post_row(k, sat, rho, xi, xi_sq, post):
+    """post = ρ ξ / ‖ξ‖² for one agent."""
+    for i in range(xi.shape[0]):
+        post[i] = ar.mul_div(k, sat, rho, xi[i], xi_sq)
+
+
+@register_jitable
+def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
+    """∂ log π(a_t)/∂a_l of every layer into ``post`` (flat, layer l from ``first[l]``) for agent b:
+    g_L = onehot(a_t) − π, g_l = (W_{l+1}ᵀ g_{l+1}) ⊙ f′(a_l)."""
+    n_layers = len(weights)
+    top = first[n_layers - 1]
+    for i in range(logp.shape[0]):
+        post[top + i] = -ar.prob(k, logp[i])
+    post[top + action] += ar.one(k)
+    for l in range(n_layers - 2, -1, -1):
+        w = weights[l + 1][b]
+        above, here = first[l + 1], first[l]
+        for j in range(w.shape[1]):
+            acc = w[0, j] * post[above]
+            for i in range(1, w.shape[0]):
+                acc += w[i, j] * post[above + i]
+            post[here + j] = ar.leaky_relu_grad(k, ar.to_message(k, sat, acc), a[here + j])
+
+
+@register_jitable
+def trace_row(k, sat, e, post, pre):
+    """e ← γ_e e + post ⊗ pre for one agent, in place."""
+    for i in range(e.shape[0]):
+        for j in range(e.shape[1]):
+            e[i, j] = ar.trace_step(k, sat, e[i, j], post[i], pre[j])
+
+
+@njit(cache=True)
+def _nrl_post_factor(k, sat, rho, xi, xi_sq, post):
+    for b in range(xi.shape[0]):
+        nrl_post_row(k, sat, rho[b], xi[b], xi_sq[b], post[b])
+
+
+@njit(cache=True)
+def _bp_post_factors(k, sat, weights, a, first, logp, action, post):
+    for b in range(a.shape[0]):
+        bp_post_row(k, sat, weights, b, a[b], first, logp[b], action[b], post[b])
+
+
+@njit(cache=True)
+def _trace_update(k, sat, e, post, pre):
+    for b in range(e.shape[0]):
+        trace_row(k, sat, e[b], post[b], pre[b])
 
 
 def nrl_post_factor(arith, rho: np.ndarray, xi: np.ndarray, xi_sq: np.ndarray) -> np.ndarray:
     """ρ ξ / ‖ξ‖² for ρ (B,), ξ (B, n), ‖ξ‖² (B,)."""
-    return arith.mul_div(rho[:, None], xi, xi_sq[:, None])
+    xi = np.ascontiguousarray(xi, dtype=arith.dtype)
+    post = np.empty_like(xi)
+    _nrl_post_factor(arith.constants(), arith.counts, np.asarray(rho, dtype=arith.dtype).reshape(-1), xi,
+                     np.asarray(xi_sq, dtype=arith.dtype).reshape(-1), post)
+    return post
 
 
 def bp_post_factors(weights: list, pre_acts: list, logp: np.ndarray, action: np.ndarray, slope: float) -> list:
     """∂ log π(a_t)/∂a_l for every layer (float): g_L = onehot(a_t) − π, g_l = (W_{l+1}ᵀ g_{l+1}) ⊙ f′(a_l)."""
-    g = -np.exp(logp)
-    g[np.arange(len(action)), action] += 1.0
-    grads = [g]
-    for w, a in zip(weights[:0:-1], pre_acts[-2::-1]):
-        g = np.einsum("aij,ai->aj", w, g) * np.where(a >= 0, 1.0, slope)
-        grads.append(g)
-    return grads[::-1]
+    arith = FloatArith()
+    sizes = [a.shape[1] for a in pre_acts]
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    a = np.ascontiguousarray(np.concatenate(pre_acts, axis=1), dtype=np.float64)
+    post = np.empty_like(a)
+    _bp_post_factors(arith.constants(slope=slope), arith.counts,
+                     tuple(np.ascontiguousarray(w, dtype=np.float64) for w in weights), a, first,
+                     np.ascontiguousarray(logp, dtype=np.float64), np.asarray(action, dtype=np.int64), post)
+    return np.split(post, np.cumsum(sizes)[:-1], axis=1)
 
 
 def trace_update(arith, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
     """e ← γ_e e + post ⊗ pre, for e (B, n_post, n_pre); updates ``e`` in place and returns it."""
-    return arith.trace_add(e, decay, post, pre)
+    _trace_update(arith.constants(decay=decay), arith.counts, e, np.ascontiguousarray(post, dtype=arith.dtype),
+                  np.ascontiguousarray(pre, dtype=arith.dtype))
+    return e

@@ -9,11 +9,49 @@ and drawn at the update's counter.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+from numba.extending import register_jitable
 
-__all__ = ["weight_update"]
+from lava_nrl.numerics import arith as ar
+from lava_nrl.numerics import rng
+
+__all__ = ["weight_update", "update_row", "update_is_finite"]
+
+
+@register_jitable
+def update_is_finite(k, w, e, gain):
+    """Whether W + gain·e stays finite for one agent's layer (always, in fixed point)."""
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            if not ar.is_finite(k, w[i, j] + gain * e[i, j]):  # float's weight_step
+                return False
+    return True
+
+
+@register_jitable
+def update_row(k, sat, w, e, gain, key, counter):
+    """W ← W + gain·e for one agent's layer, in place; synapse (i, j) rounds with draw ``counter``
+    of element i·n_pre + j of the stream ``key``."""
+    n_pre = w.shape[1]
+    for i in range(w.shape[0]):
+        for j in range(n_pre):
+            random = rng.hash_u32(key, counter, i * n_pre + j) if ar.rounds_stochastically(k) else np.uint64(0)
+            w[i, j] = ar.weight_step(k, sat, w[i, j], gain, e[i, j], random)
+
+
+@njit(cache=True)
+def _weight_update(k, sat, w, e, n_post, delta, key, counter):
+    for b in range(w.shape[0]):
+        update_row(k, sat, w[b], e[b], ar.gain(k, n_post, delta[b]), key[b], counter[b])
 
 
 def weight_update(arith, weights: np.ndarray, trace: np.ndarray, lr: float, n_post: int,
                   delta: np.ndarray, key: np.ndarray, counter: np.ndarray) -> np.ndarray:
     """W + η·n_post·δ·e for weights and trace (B, n_post, n_pre), δ, key and counter (B,)."""
-    return arith.weight_update(weights, arith.gain(lr, n_post, delta), trace, key, counter)
+    out = np.array(weights, dtype=arith.dtype, order="C")
+    n = len(out)
+    key = np.zeros(n, np.uint32) if key is None else np.asarray(key, dtype=np.uint32).reshape(-1)
+    counter = np.zeros(n, np.uint64) if counter is None else np.asarray(counter, dtype=np.uint64).reshape(-1)
+    _weight_update(arith.constants(lr=lr), arith.counts, out, np.ascontiguousarray(trace, dtype=arith.dtype),
+                   n_post, np.asarray(delta, dtype=arith.dtype).reshape(-1), key, counter)
+    return out

@@ -1,246 +1,364 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The arithmetic the kernels are written against: one class per precision, same methods.
+"""The arithmetic the kernels are written against, in two precisions.
 
-A kernel calls ``arith.matvec``, ``arith.log_softmax``, … and so exists once; :class:`FloatArith`
-computes in float64, :class:`FixedArith` in int64 with the widths of a :class:`FixedFormat`, rounding to
-nearest and saturating at every step. Hyperparameters (σ, η, λ, slope, γ_e) are passed as real numbers
-and quantised here, in one place, so every runner quantises them identically.
+The kernels are compiled loops that call the primitives below (``to_message``, ``leaky_relu``,
+``log_softmax``, …) with the run's constants ``k`` first. ``k`` is a :class:`FloatConstants` or a
+:class:`FixedConstants`; its type picks the primitive's implementation when the kernel is compiled,
+so every kernel exists once for both precisions and each precision is compiled without the other's
+branches. Float computes in float64; fixed in int64 with the widths of a :class:`FixedFormat`,
+rounding to nearest and saturating at every step, counting each clipped value by kind in ``sat``.
 
-Units in :class:`FixedArith` (F = ``fmt.frac_bits``): activations, ξ, logits, log π, ρ, δ, rewards are
-Q.F; ‖ξ‖² is Q.2F; weights Q.``weight_frac_bits``; traces Q.``trace_frac_bits``; η and the
-update gain η·N_l·δ Q.``lr_frac_bits``.
+:class:`FloatArith` and :class:`FixedArith` are the Python side: the conversions at the edges of a
+run (observations, rewards and weights in and out), the saturation counters, and
+:meth:`~FixedArith.constants`, which quantises the hyperparameters (σ, η, λ, slope, γ_e) in one place,
+so that every runner quantises them identically.
+
+Units in fixed point (F = ``fmt.frac_bits``): activations, ξ, logits, log π, ρ, δ, rewards are Q.F;
+‖ξ‖² is Q.2F; weights Q.``weight_frac_bits``; traces Q.``trace_frac_bits``; η and the update gain
+η·N_l·δ Q.``lr_frac_bits``; the slope Q.``slope_frac_bits``; γ_e and λ Q.16.
 """
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
+from numba.extending import overload, register_jitable
 
 from . import lut, rng
 from .formats import FixedFormat
 from .ops import div_round, saturate, shift_round, shift_stochastic
 
-__all__ = ["FloatArith", "FixedArith", "make_arith"]
+__all__ = [
+    "FloatArith", "FixedArith", "make_arith", "FloatConstants", "FixedConstants", "SATURATION_KINDS",
+    "INPUT", "MESSAGE", "WEIGHT", "TRACE", "REWARD",
+]
+
+# Kinds of saturation, the indices of a counter array ``sat``.
+SATURATION_KINDS = ("input", "message", "weight", "trace", "reward")
+INPUT, MESSAGE, WEIGHT, TRACE, REWARD = range(len(SATURATION_KINDS))
+
+RATIO_FRAC_BITS = 16  # γ_e and λ, both in (0, 1]
+
+FloatConstants = collections.namedtuple("FloatConstants", "slope sigma decay rate lr")
+FloatConstants.__doc__ = """Hyperparameters as float64; ``sigma`` is σ / IRWIN_HALL_STD (per unit of
+a centred byte sum)."""
+
+FixedConstants = collections.namedtuple(
+    "FixedConstants",
+    "frac msg_bits weight_bits weight_frac trace_bits trace_frac slope_frac reward_bits update_shift "
+    "slope sigma decay rate lr",
+)
+FixedConstants.__doc__ = """The format's widths, then the quantised hyperparameters: slope
+Q.slope_frac, ``sigma`` = round(σ·2^F·2^16 / IRWIN_HALL_STD), decay and rate Q.16, lr Q.lr_frac."""
 
 
-def _matvec(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Batched W x: (B, m, n) · (B, n) → (B, m); matmul is 2-3× faster than einsum here."""
-    return np.matmul(w, x[..., None])[..., 0]
+def _primitive(float_impl, fixed_impl):
+    """A function that compiled code calls as ``f(k, ...)``: ``float_impl`` when ``k`` is a
+    FloatConstants, ``fixed_impl`` when it is a FixedConstants (chosen at compile time)."""
+    float_impl, fixed_impl = register_jitable(float_impl), register_jitable(fixed_impl)
+
+    def primitive(k, *args):
+        raise TypeError(f"{float_impl.__name__[7:]} runs in compiled kernels only")
+
+    @overload(primitive)
+    def _select(k, *args):
+        impl = fixed_impl if getattr(k, "instance_class", None) is FixedConstants else float_impl
+        return lambda k, *args: impl(k, *args)
+
+    primitive.__name__ = primitive.__qualname__ = float_impl.__name__[7:]
+    primitive.__doc__ = float_impl.__doc__
+    return primitive
 
 
-def _outer(post: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """Batched post ⊗ pre: (B, m), (B, n) → (B, m, n)."""
-    return np.matmul(post[..., None], pre[..., None, :])
+@register_jitable
+def _clip(x, bits, sat, kind):
+    """``saturate`` that counts: a clipped value is reported, never silent."""
+    out = saturate(x, bits)
+    if out != x:
+        sat[kind] += 1
+    return out
 
 
+# -- forward pass ------------------------------------------------------------------------------
+def _float_to_message(k, sat, acc):
+    """A synapse sum Σ W x (Q.(F + weight_frac) in fixed) as a message."""
+    return acc
+
+
+def _fixed_to_message(k, sat, acc):
+    return _clip(shift_round(acc, k.weight_frac), k.msg_bits, sat, MESSAGE)
+
+
+def _float_add_message(k, sat, a, b):
+    """a + b between messages (ã = W x̃ + ξ)."""
+    return a + b
+
+
+def _fixed_add_message(k, sat, a, b):
+    return _clip(a + b, k.msg_bits, sat, MESSAGE)
+
+
+def _float_leaky_relu(k, a):
+    """f(a): a for a ≥ 0, slope·a below."""
+    return a if a >= 0 else k.slope * a
+
+
+def _fixed_leaky_relu(k, a):
+    return a if a >= 0 else shift_round(a * k.slope, k.slope_frac)
+
+
+def _float_leaky_relu_grad(k, g, a):
+    """g · f′(a) (backprop through f)."""
+    return g if a >= 0 else k.slope * g
+
+
+def _fixed_leaky_relu_grad(k, g, a):
+    return g if a >= 0 else shift_round(g * k.slope, k.slope_frac)
+
+
+def _float_noise(k, sat, byte_sum):
+    """ξ from an Irwin–Hall byte sum: σ·(S − 510)/147.8 (fixed: that, rounded to Q.F)."""
+    return (byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma
+
+
+def _fixed_noise(k, sat, byte_sum):
+    return _clip(shift_round((byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 16), k.msg_bits, sat, MESSAGE)
+
+
+# -- readout -----------------------------------------------------------------------------------
+def _float_log_softmax(k, z, out):
+    """log_softmax(z) into ``out``, max-subtracted so that exp never overflows (never NaN)."""
+    top = z.max()
+    total = 0.0
+    for i in range(z.shape[0]):
+        total += np.exp(z[i] - top)
+    log_total = np.log(total)
+    for i in range(z.shape[0]):
+        out[i] = (z[i] - top) - log_total
+
+
+def _fixed_log_softmax(k, z, out):
+    top = z.max()
+    total = np.int64(0)
+    for i in range(z.shape[0]):
+        total += lut.exp_neg(top - z[i], k.frac)  # ≥ 1 in total (the max term)
+    log_total = lut.log_ge1(total, k.frac)
+    for i in range(z.shape[0]):
+        out[i] = (z[i] - top) - log_total
+
+
+def _float_prob(k, logp):
+    """π = exp(log π)."""
+    return np.exp(logp)
+
+
+def _fixed_prob(k, logp):
+    return lut.exp_neg(-logp, k.frac)
+
+
+def _float_uniform(k, random):
+    """u in [0, 1) from a 32-bit draw (fixed: its top F bits, Q.F)."""
+    return np.float64(random) / 2.0**32
+
+
+def _fixed_uniform(k, random):
+    return np.int64(random >> np.uint64(32 - k.frac))
+
+
+def _float_one(k):
+    """1 in the precision's units."""
+    return 1.0
+
+
+def _fixed_one(k):
+    return np.int64(1) << k.frac
+
+
+# -- eligibility trace ---------------------------------------------------------------------------
+def _float_mul_div(k, sat, a, b, c):
+    """a · b / c: ρ·ξ/‖ξ‖² with a, b Q.F and c Q.2F (one rounding, at the end)."""
+    return a * b / c
+
+
+def _fixed_mul_div(k, sat, a, b, c):
+    return _clip(div_round((a * b) << k.frac, max(c, 1)), k.msg_bits, sat, MESSAGE)
+
+
+def _float_trace_step(k, sat, e, post, pre):
+    """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated)."""
+    return e * k.decay + post * pre
+
+
+def _fixed_trace_step(k, sat, e, post, pre):
+    increment = shift_round(post * pre, 2 * k.frac - k.trace_frac)
+    return _clip(shift_round(e * k.decay, RATIO_FRAC_BITS) + increment, k.trace_bits, sat, TRACE)
+
+
+# -- reward, RPE, update -------------------------------------------------------------------------
+def _float_rpe(k, sat, reward, baseline, normalise):
+    """δ = (R − R̄)/|R| (R − R̄ where R = 0), or R − R̄ without ``normalise``."""
+    diff = reward - baseline
+    if normalise and reward != 0:
+        return diff / abs(reward)
+    return diff
+
+
+def _fixed_rpe(k, sat, reward, baseline, normalise):
+    diff = reward - baseline
+    if normalise and reward != 0:
+        diff = div_round(diff << k.frac, abs(reward))
+    return _clip(diff, k.reward_bits, sat, REWARD)
+
+
+def _float_moving_average(k, sat, baseline, value):
+    """R̄ + λ (R − R̄)."""
+    return baseline + k.rate * (value - baseline)
+
+
+def _fixed_moving_average(k, sat, baseline, value):
+    moved = baseline + shift_round((value - baseline) * k.rate, RATIO_FRAC_BITS)
+    return _clip(moved, k.reward_bits, sat, REWARD)
+
+
+def _float_gain(k, n_post, delta):
+    """η·N_l·δ (fixed: Q.lr_frac, δ Q.F)."""
+    return k.lr * n_post * delta
+
+
+def _fixed_gain(k, n_post, delta):
+    return shift_round(k.lr * n_post * delta, k.frac)
+
+
+def _float_weight_step(k, sat, w, gain, e, random):
+    """w + gain·e (fixed: cut to the weight LSB by stochastic rounding with ``random``, saturated)."""
+    return w + gain * e
+
+
+def _fixed_weight_step(k, sat, w, gain, e, random):
+    return _clip(w + shift_stochastic(gain * e, k.update_shift, random), k.weight_bits, sat, WEIGHT)
+
+
+def _float_rounds_stochastically(k):
+    """Whether :func:`weight_step` uses its random bits (skip drawing them when it does not)."""
+    return False
+
+
+def _fixed_rounds_stochastically(k):
+    return True
+
+
+def _float_is_finite(k, x):
+    """Whether x is finite (integers always are)."""
+    return np.isfinite(x)
+
+
+def _fixed_is_finite(k, x):
+    return True
+
+
+to_message = _primitive(_float_to_message, _fixed_to_message)
+add_message = _primitive(_float_add_message, _fixed_add_message)
+leaky_relu = _primitive(_float_leaky_relu, _fixed_leaky_relu)
+leaky_relu_grad = _primitive(_float_leaky_relu_grad, _fixed_leaky_relu_grad)
+noise = _primitive(_float_noise, _fixed_noise)
+log_softmax = _primitive(_float_log_softmax, _fixed_log_softmax)
+prob = _primitive(_float_prob, _fixed_prob)
+uniform = _primitive(_float_uniform, _fixed_uniform)
+one = _primitive(_float_one, _fixed_one)
+mul_div = _primitive(_float_mul_div, _fixed_mul_div)
+trace_step = _primitive(_float_trace_step, _fixed_trace_step)
+rpe = _primitive(_float_rpe, _fixed_rpe)
+moving_average = _primitive(_float_moving_average, _fixed_moving_average)
+gain = _primitive(_float_gain, _fixed_gain)
+weight_step = _primitive(_float_weight_step, _fixed_weight_step)
+rounds_stochastically = _primitive(_float_rounds_stochastically, _fixed_rounds_stochastically)
+is_finite = _primitive(_float_is_finite, _fixed_is_finite)
+
+
+# -- the Python side ---------------------------------------------------------------------------
 class FloatArith:
     """float64 arithmetic: the reference the fixed-point flavour approximates."""
 
     precision = "float"
     dtype = np.float64
-    saturations: dict = {}  # floats do not saturate
+
+    def __init__(self):
+        self.counts = np.zeros(len(SATURATION_KINDS), dtype=np.int64)  # floats never saturate
+
+    @property
+    def saturations(self) -> dict:
+        return {}
+
+    def constants(self, slope=0.0, sigma=0.0, decay=1.0, rate=1.0, lr=0.0) -> FloatConstants:
+        """The kernels' ``k``: hyperparameters as float64."""
+        return FloatConstants(float(slope), float(sigma) / rng.IRWIN_HALL_STD, float(decay), float(rate),
+                              float(lr))
 
     def encode(self, x) -> np.ndarray:
         return np.asarray(x, dtype=np.float64)
 
-    def decode(self, x) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64)
-
-    def encode_reward(self, r) -> np.ndarray:
-        return np.asarray(r, dtype=np.float64)
-
-    def encode_weights(self, w) -> np.ndarray:
-        return np.asarray(w, dtype=np.float64)
-
-    def decode_weights(self, w) -> np.ndarray:
-        return np.asarray(w, dtype=np.float64)
-
-    def decode_trace(self, e) -> np.ndarray:
-        return np.asarray(e, dtype=np.float64)
-
-    def matvec(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return _matvec(w, x)
-
-    def add(self, a, b):
-        return a + b
-
-    def leaky_relu(self, a: np.ndarray, slope: float) -> np.ndarray:
-        return np.maximum(a, slope * a)  # = where(a ≥ 0, a, slope·a) for 0 < slope < 1
-
-    def leaky_relu_grad(self, a: np.ndarray, slope: float) -> np.ndarray:
-        return np.where(a >= 0, 1.0, slope)
-
-    def noise(self, key, step, index, sigma: float) -> np.ndarray:
-        """ξ of neurons ``index`` (n,) at draw ``step`` of each agent's noise stream ``key`` (A,)."""
-        return rng.gaussian_float(key, step, index, sigma)
-
-    def log_softmax(self, z: np.ndarray) -> np.ndarray:
-        d = z - z.max(axis=-1, keepdims=True)  # max-subtracted: exp never overflows
-        return d - np.log(np.exp(d).sum(axis=-1, keepdims=True))
-
-    def probs(self, logp: np.ndarray) -> np.ndarray:
-        return np.exp(logp)
-
-    def uniform(self, r_u32: np.ndarray) -> np.ndarray:
-        return r_u32.astype(np.float64) / 2.0**32
-
-    def sum_sq(self, xi: np.ndarray) -> np.ndarray:
-        return np.einsum("ai,ai->a", xi, xi)
-
-    def mul_div(self, a, b, c):
-        """a · b / c (ρ·ξ/‖ξ‖²)."""
-        return a * b / c
-
-    def trace_add(self, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
-        """γ_e·e + post ⊗ pre, written into ``e`` (the trace is state; in place saves a copy per step)."""
-        if decay != 1.0:
-            e *= decay
-        e += _outer(post, pre)
-        return e
-
-    def rpe(self, reward, baseline, normalise: bool):
-        diff = reward - baseline
-        if not normalise:
-            return diff
-        magnitude = np.abs(reward)
-        return np.where(magnitude > 0, diff / np.where(magnitude > 0, magnitude, 1.0), diff)
-
-    def moving_average(self, baseline, value, rate: float):
-        return baseline + rate * (value - baseline)
-
-    def gain(self, lr: float, n_post: int, delta):
-        return lr * n_post * delta
-
-    def weight_update(self, w, gain, e, key, counter) -> np.ndarray:
-        return w + gain[:, None, None] * e
+    decode = encode_reward = encode_weights = decode_weights = decode_trace = encode
 
 
 class FixedArith:
-    """Integer arithmetic in the widths of ``fmt``: saturating, rounding to nearest, and
-    stochastic rounding where a weight update is cut to the weight's LSB."""
+    """Integer arithmetic in the widths of ``fmt``: saturating, rounding to nearest, and stochastic
+    rounding where a weight update is cut to the weight's LSB."""
 
     precision = "fixed"
     dtype = np.int64
 
-    SATURATION_KINDS = ("input", "message", "weight", "trace", "reward")
-
     def __init__(self, fmt: FixedFormat | None = None):
         self.fmt = fmt or FixedFormat()
         self.F = self.fmt.frac_bits
-        # Values clipped to their width, by kind: saturation is never silent (issue: reliability).
-        self.saturations = dict.fromkeys(self.SATURATION_KINDS, 0)
+        # Values clipped to their width, by kind (SATURATION_KINDS): saturation is never silent.
+        self.counts = np.zeros(len(SATURATION_KINDS), dtype=np.int64)
 
-    def _saturate(self, x: np.ndarray, bits: int, kind: str) -> np.ndarray:
-        out = saturate(x, bits)
-        clipped = np.count_nonzero(out != x)
-        if clipped:
-            self.saturations[kind] += clipped
+    @property
+    def saturations(self) -> dict:
+        return dict(zip(SATURATION_KINDS, (int(c) for c in self.counts)))
+
+    @staticmethod
+    def _q(value: float, frac_bits: int) -> int:
+        return int(np.floor(value * 2.0**frac_bits + 0.5))
+
+    def constants(self, slope=0.0, sigma=0.0, decay=1.0, rate=1.0, lr=0.0) -> FixedConstants:
+        """The kernels' ``k``: the format's widths and the quantised hyperparameters."""
+        f = self.fmt
+        return FixedConstants(
+            f.frac_bits, f.msg_bits, f.weight_bits, f.weight_frac_bits, f.trace_bits, f.trace_frac_bits,
+            f.slope_frac_bits, f.reward_bits, f.update_shift,
+            self._q(slope, f.slope_frac_bits), self._q(sigma * 2.0**self.F * 2.0**16 / rng.IRWIN_HALL_STD, 0),
+            self._q(decay, RATIO_FRAC_BITS), self._q(rate, RATIO_FRAC_BITS), self._q(lr, f.lr_frac_bits))
+
+    # -- conversions at the edges (the only float ↔ int steps) ---------------------------------
+    def _quantise(self, x, frac_bits: int, bits: int, kind: int) -> np.ndarray:
+        q = np.floor(np.asarray(x, dtype=np.float64) * 2.0**frac_bits + 0.5)
+        q = np.clip(q, -(2.0**62), 2.0**62).astype(np.int64)
+        out = saturate(q, bits)
+        self.counts[kind] += np.count_nonzero(out != q)
         return out
-
-    # -- conversions at the edges (the only float → int steps) ------------------------------
-    def _quantise(self, x, bits: int, kind: str) -> np.ndarray:
-        q = np.floor(np.asarray(x, dtype=np.float64) * 2.0**self.F + 0.5)
-        return self._saturate(np.clip(q, -(2.0**62), 2.0**62).astype(np.int64), bits, kind)
 
     def encode(self, x) -> np.ndarray:
         """Real values → Q.F integers, rounded to nearest and saturated to the message width."""
-        return self._quantise(x, self.fmt.msg_bits, "input")
+        return self._quantise(x, self.F, self.fmt.msg_bits, INPUT)
 
     def encode_reward(self, r) -> np.ndarray:
         """Rewards → Q.F integers saturated to ``reward_bits``."""
-        return self._quantise(r, self.fmt.reward_bits, "reward")
+        return self._quantise(r, self.F, self.fmt.reward_bits, REWARD)
+
+    def encode_weights(self, w) -> np.ndarray:
+        """Weights → Q.weight_frac integers saturated to ``weight_bits``."""
+        return self._quantise(w, self.fmt.weight_frac_bits, self.fmt.weight_bits, WEIGHT)
 
     def decode(self, x) -> np.ndarray:
         return np.asarray(x, dtype=np.float64) / 2.0**self.F
-
-    def encode_weights(self, w) -> np.ndarray:
-        q = np.floor(np.asarray(w, dtype=np.float64) * 2.0**self.fmt.weight_frac_bits + 0.5)
-        return self._saturate(q.astype(np.int64), self.fmt.weight_bits, "weight")
 
     def decode_weights(self, w) -> np.ndarray:
         return np.asarray(w, dtype=np.float64) / 2.0**self.fmt.weight_frac_bits
 
     def decode_trace(self, e) -> np.ndarray:
         return np.asarray(e, dtype=np.float64) / 2.0**self.fmt.trace_frac_bits
-
-    def _real_to_q(self, value: float, frac_bits: int) -> int:
-        return int(np.floor(value * 2.0**frac_bits + 0.5))
-
-    # -- forward pass --------------------------------------------------------------------------
-    def matvec(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
-        acc = _matvec(w, x)  # Q.(F + weight_frac), exact in int64
-        return self._saturate(shift_round(acc, self.fmt.weight_frac_bits), self.fmt.msg_bits, "message")
-
-    def add(self, a, b):
-        return self._saturate(np.asarray(a, dtype=np.int64) + b, self.fmt.msg_bits, "message")
-
-    def leaky_relu(self, a: np.ndarray, slope: float) -> np.ndarray:
-        s = self.fmt.slope_frac_bits
-        return np.where(a >= 0, a, shift_round(a * self._real_to_q(slope, s), s))
-
-    def noise(self, key, step, index, sigma: float) -> np.ndarray:
-        scale = self._real_to_q(sigma * 2.0**self.F * 2.0**16 / rng.IRWIN_HALL_STD, 0)
-        return self._saturate(rng.gaussian_fixed(key, step, index, scale, 16), self.fmt.msg_bits, "message")
-
-    # -- readout -----------------------------------------------------------------------------
-    def log_softmax(self, z: np.ndarray) -> np.ndarray:
-        d = z - z.max(axis=-1, keepdims=True)  # ≤ 0
-        total = lut.exp_neg(-d, self.F).sum(axis=-1, keepdims=True)  # ≥ 1 (the max term)
-        return d - lut.log_ge1(total, self.F)
-
-    def probs(self, logp: np.ndarray) -> np.ndarray:
-        return lut.exp_neg(-logp, self.F)
-
-    def uniform(self, r_u32: np.ndarray) -> np.ndarray:
-        return (r_u32 >> np.uint32(32 - self.F)).astype(np.int64)
-
-    # -- eligibility trace -----------------------------------------------------------------------
-    def sum_sq(self, xi: np.ndarray) -> np.ndarray:
-        return np.einsum("ai,ai->a", xi, xi)  # Q.2F, exact
-
-    def mul_div(self, a, b, c):
-        """a · b / c with a, b in Q.F and c in Q.2F, result Q.F (one rounding, at the end)."""
-        num = np.asarray(a, dtype=np.int64) * b << self.F
-        return self._saturate(div_round(num, np.maximum(c, 1)), self.fmt.msg_bits, "message")
-
-    def trace_add(self, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:
-        fmt = self.fmt
-        increment = shift_round(_outer(post, pre), 2 * self.F - fmt.trace_frac_bits)
-        if decay != 1.0:
-            e[...] = shift_round(e * self._real_to_q(decay, 16), 16)
-        e += increment
-        lo, hi = fmt.limits(fmt.trace_bits)
-        clipped = np.count_nonzero((e < lo) | (e > hi))
-        if clipped:
-            self.saturations["trace"] += clipped
-            np.clip(e, lo, hi, out=e)  # saturate in place, as FloatArith adds in place
-        return e
-
-    # -- reward, RPE, update -------------------------------------------------------------------
-    def rpe(self, reward, baseline, normalise: bool):
-        diff = np.asarray(reward, dtype=np.int64) - baseline
-        if not normalise:
-            return self._saturate(diff, self.fmt.reward_bits, "reward")
-        magnitude = np.abs(reward)
-        delta = np.where(magnitude > 0, div_round(diff << self.F, np.maximum(magnitude, 1)), diff)
-        return self._saturate(delta, self.fmt.reward_bits, "reward")
-
-    def moving_average(self, baseline, value, rate: float):
-        s = 16
-        moved = baseline + shift_round((value - baseline) * self._real_to_q(rate, s), s)
-        return self._saturate(moved, self.fmt.reward_bits, "reward")
-
-    def gain(self, lr: float, n_post: int, delta):
-        """η·N_l·δ in Q.lr_frac (δ in Q.F)."""
-        lr_q = self._real_to_q(lr, self.fmt.lr_frac_bits)
-        return shift_round(lr_q * n_post * np.asarray(delta, dtype=np.int64), self.F)
-
-    def weight_update(self, w, gain, e, key, counter) -> np.ndarray:
-        """w + gain·e, cut to the weight LSB by stochastic rounding; the random bits of synapse
-        (i, j) are draw ``counter`` of element i·n_pre + j of the stream ``key`` (B,)."""
-        synapse = np.arange(e.shape[1] * e.shape[2], dtype=np.uint32).reshape(e.shape[1:])
-        random = rng.random_u32(np.asarray(key)[:, None, None], np.asarray(counter)[:, None, None], synapse)
-        step = shift_stochastic(gain[:, None, None] * e, self.fmt.update_shift, random)
-        return self._saturate(w + step, self.fmt.weight_bits, "weight")
 
 
 def make_arith(precision: str, fmt: FixedFormat | None = None):

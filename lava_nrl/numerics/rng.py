@@ -14,79 +14,77 @@ its four bytes (Irwin–Hall: integers only, mean 510, std 147.8). The result is
 bounded at ±3.45σ with kurtosis 2.7 instead of 3 — a deliberate trade: Box–Muller's log and cos cost
 4× more per draw here, and NRL needs only zero-mean, isotropic noise of known σ (E[ξξᵀ/‖ξ‖²] = I/N).
 Float and fixed draw the same sums, so their ξ differ only by the Q.F rounding.
+
+The hash is written once on uint64 values below 2^32 (multiplications masked to 32 bits): the
+compiled kernels call :func:`hash_u32` and :func:`byte_sum` on scalars, :func:`random_u32` runs
+the same code on numpy arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import register_jitable
 
 __all__ = [
-    "NOISE", "ACTION", "ROUNDING", "derive_key", "random_u32",
-    "gaussian_float", "gaussian_fixed", "IRWIN_HALL_MEAN", "IRWIN_HALL_STD",
+    "NOISE", "ACTION", "ROUNDING", "derive_key", "hash_u32", "random_u32", "byte_sum",
+    "IRWIN_HALL_MEAN", "IRWIN_HALL_STD",
 ]
 
 # Purposes of a stream, mixed into its key.
 NOISE, ACTION, ROUNDING = 1, 2, 3
 
-_GOLDEN = np.uint32(0x9E3779B9)
-_M1 = np.uint32(0x7FEB352D)
-_M2 = np.uint32(0x846CA68B)
+_GOLDEN = np.uint64(0x9E3779B9)
+_M1 = np.uint64(0x7FEB352D)
+_M2 = np.uint64(0x846CA68B)
 _U32 = np.uint64(0xFFFFFFFF)
+_BYTES02 = np.uint64(0x00FF00FF)
+_LOW16 = np.uint64(0xFFFF)
+_8, _15, _16, _32 = np.uint64(8), np.uint64(15), np.uint64(16), np.uint64(32)
 
 # Sum of 4 independent uniform bytes: mean 4·255/2, variance 4·(256² − 1)/12.
 IRWIN_HALL_MEAN = 510
 IRWIN_HALL_STD = float(np.sqrt(4 * (256**2 - 1) / 12))
 
 
-def _mix32(x: np.ndarray) -> np.ndarray:
-    """lowbias32 (C. Wellons): a bijective 32-bit integer hash with good avalanche.
-
-    Its multiplications are modulo 2^32 by definition (numpy wraps uint32 arrays silently)."""
-    x = np.array(x, dtype=np.uint32, ndmin=1)
-    x ^= x >> np.uint32(16)
-    x *= _M1
-    x ^= x >> np.uint32(15)
-    x *= _M2
-    x ^= x >> np.uint32(16)
+@register_jitable
+def _mix32(x):
+    """lowbias32 (C. Wellons): a bijective 32-bit integer hash with good avalanche; ``x`` < 2^32 in
+    a uint64, multiplications taken modulo 2^32 as the hash defines them."""
+    x ^= x >> _16
+    x = (x * _M1) & _U32
+    x ^= x >> _15
+    x = (x * _M2) & _U32
+    x ^= x >> _16
     return x
+
+
+@register_jitable
+def hash_u32(key, counter, index):
+    """Draw ``counter`` of element ``index`` of stream ``key``, as a uint64 below 2^32."""
+    c = np.uint64(counter)
+    stream = _mix32(np.uint64(key) ^ _mix32((c & _U32) ^ _mix32(((c >> _32) + _GOLDEN) & _U32)))
+    element = _mix32((np.uint64(index) * _GOLDEN + _GOLDEN) & _U32)
+    return _mix32(stream ^ element)
+
+
+@register_jitable
+def byte_sum(random):
+    """Sum of the four bytes of a 32-bit draw (Irwin–Hall: 0 … 1020), as an int64."""
+    pairs = (random & _BYTES02) + ((random >> _8) & _BYTES02)
+    return np.int64((pairs & _LOW16) + (pairs >> _16))
+
+
+def random_u32(key, counter, index) -> np.ndarray:
+    """:func:`hash_u32` on arrays: key, counter and index broadcast; returns uint32."""
+    u64 = np.uint64
+    return np.asarray(hash_u32(np.asarray(key, dtype=u64), np.asarray(counter, dtype=u64),
+                               np.asarray(index, dtype=u64)), dtype=np.uint32)
 
 
 def derive_key(seed: int, *tags: int) -> np.uint32:
     """A stream key from a run seed (any non-negative int) and small integer tags."""
     seed = int(seed)
-    h = _mix32(np.uint32(seed & 0xFFFFFFFF) ^ _mix32(np.uint32((seed >> 32) & 0xFFFFFFFF) + _GOLDEN))
+    h = _mix32(np.uint64(seed & 0xFFFFFFFF) ^ _mix32((np.uint64((seed >> 32) & 0xFFFFFFFF) + _GOLDEN) & _U32))
     for tag in tags:
-        h = _mix32(h ^ _mix32(np.uint32(tag) + _GOLDEN))
-    return np.uint32(h[0])
-
-
-def random_u32(key, counter, index) -> np.ndarray:
-    """Draw ``counter`` of element ``index`` of stream ``key``; all three broadcast."""
-    c = np.asarray(counter, dtype=np.uint64)
-    lo = (c & _U32).astype(np.uint32)
-    hi = (c >> np.uint64(32)).astype(np.uint32)
-    stream = _mix32(np.asarray(key, dtype=np.uint32) ^ _mix32(lo ^ _mix32(hi + _GOLDEN)))
-    element = _mix32(np.asarray(index, dtype=np.uint32) * _GOLDEN + _GOLDEN)
-    return _mix32(stream.reshape(np.shape(c) or np.shape(key) or (1,)) ^ element).reshape(
-        np.broadcast_shapes(np.shape(key), np.shape(c), np.shape(index)))
-
-
-def _byte_sum(key, step, index) -> np.ndarray:
-    """Sum of the four bytes of draw ``step`` of neurons ``index``: key, step (A,), index (n,) → (A, n)."""
-    r = random_u32(np.asarray(key, dtype=np.uint32)[..., None], np.asarray(step, dtype=np.uint64)[..., None],
-                   index)
-    pairs = (r & np.uint32(0x00FF00FF)) + ((r >> np.uint32(8)) & np.uint32(0x00FF00FF))
-    return ((pairs & np.uint32(0xFFFF)) + (pairs >> np.uint32(16))).astype(np.int64)
-
-
-def gaussian_float(key, step, index, sigma: float) -> np.ndarray:
-    """ξ ≈ N(0, σ²), float64 (A, n): σ·(S − 510)/147.8 for S the Irwin–Hall byte sum."""
-    return (_byte_sum(key, step, index) - IRWIN_HALL_MEAN) * (sigma / IRWIN_HALL_STD)
-
-
-def gaussian_fixed(key, step, index, sigma_scale: int, scale_shift: int = 16) -> np.ndarray:
-    """Integer ξ (A, n): ``round((S − 510) · sigma_scale / 2^scale_shift)``. With
-    ``sigma_scale = round(σ · 2^F · 2^scale_shift / IRWIN_HALL_STD)`` the result is σ in Q.F, the
-    float flavour's draw rounded to Q.F."""
-    centred = (_byte_sum(key, step, index) - IRWIN_HALL_MEAN) * np.int64(sigma_scale)
-    return (centred + (1 << (scale_shift - 1))) >> scale_shift
+        h = _mix32(h ^ _mix32((np.uint64(tag) + _GOLDEN) & _U32))
+    return np.uint32(h)

@@ -63,8 +63,11 @@ def test_non_finite_weights_are_a_clear_error():
     state.traces[1][...] = np.inf
     state.has_baseline[:] = True
     state.baseline[:] = 1.0
-    with pytest.raises(NonFiniteError, match="weights of layer 1 became non-finite"):
+    before = [w.copy() for w in state.weights]
+    with pytest.raises(NonFiniteError, match="weights of layer 1 of agent 0 would become non-finite"):
         learn(spec, state, np.array([3.0]), np.array([True]), np.array([True]))
+    for w, w0 in zip(state.weights, before):  # no layer was changed: the last finite weights are kept
+        np.testing.assert_array_equal(w, w0)
 
 
 @pytest.mark.parametrize("kwargs,name", [

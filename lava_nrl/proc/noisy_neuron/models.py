@@ -34,21 +34,20 @@ class AbstractPyNoisyNeuronModel(SaturationCounting, PyLoihiProcessModel):
         p = proc_params
         self.arith = model_arith("NoisyNeuron", p["precision"], p["fixed_format"], self.precision)
         self.sigma, self.slope = p["sigma"], None if p["output"] else LEAKY_SLOPE
-        n = p["shape"][0]
-        self.neurons = np.arange(p["neuron_offset"], p["neuron_offset"] + n, dtype=np.uint32)
+        self.n, self.first_neuron = p["shape"][0], p["neuron_offset"]
         self.noise_key = np.array([rng.derive_key(p["seed"], rng.NOISE)], dtype=np.uint32)
         self.step = np.zeros(1, dtype=np.uint64)
-        self.xi = np.zeros((1, n), dtype=self.arith.dtype)
+        self.xi = np.zeros((1, self.n), dtype=self.arith.dtype)
 
     def run_spk(self) -> None:
         self.xi_out.send(self.xi[0])
         a = self.a_in.recv()[None].astype(self.arith.dtype)
         a_noisy_in = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
-        self.xi = self.arith.noise(self.noise_key, self.step, self.neurons, self.sigma)
+        self.xi = kernels.noise(self.arith, self.noise_key, self.step, self.first_neuron, self.n, self.sigma)
         _, _, x, x_noisy = kernels.noisy_neuron(self.arith, a, a_noisy_in, self.xi, self.slope)
         self.s_out.send(x[0])
         self.s_noisy_out.send(x_noisy[0])
-        self.xi_sq_out.send(self.arith.sum_sq(self.xi))
+        self.xi_sq_out.send(kernels.sum_sq(self.xi))
         self.step += np.uint64(1)
         self.record_saturations()
 

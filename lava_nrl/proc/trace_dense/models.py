@@ -53,7 +53,7 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         if self.pre is not None:
             if self.rule.trace == "nrl":
                 xi_sq = (np.array([mod[MOD_XI_SQ]], dtype=arith.dtype) if self.modulation.xi_norm == "network"
-                         else arith.sum_sq(xi))
+                         else kernels.sum_sq(xi))
                 post = kernels.nrl_post_factor(arith, np.array([mod[MOD_RHO]], dtype=arith.dtype), xi, xi_sq)
             else:
                 post = xi

@@ -18,6 +18,11 @@ def _network(batch, sizes=(4, 16, 3), seed=0):
     return weights, s
 
 
+def _log_softmax(z):
+    """log π of logits z (B, n), from the readout kernel."""
+    return kernels.policy_readout(FLOAT, z, z, np.zeros(len(z), dtype=np.uint32), False)[2]
+
+
 def test_golden_forward_readout_trace_update():
     w = [np.array([[[1.0, -2.0]]]), np.array([[[0.5], [-1.0]]])]  # 2 → 1 → 2
     s = np.array([[1.0, 1.0]])
@@ -33,7 +38,7 @@ def test_golden_forward_readout_trace_update():
     assert action[0] == 0  # u = 0 picks the first action
     expected_rho = (-0.045 - np.logaddexp(-0.045, 0.29)) - (-0.05 - np.logaddexp(-0.05, 0.1))
     np.testing.assert_allclose(rho, [expected_rho])
-    xi_sq = FLOAT.sum_sq(xis[0]) + FLOAT.sum_sq(xis[1])  # 0.05
+    xi_sq = kernels.sum_sq(xis[0]) + kernels.sum_sq(xis[1])  # 0.05
     post = kernels.nrl_post_factor(FLOAT, rho, xis[1], xi_sq)
     np.testing.assert_allclose(post, [[0.0, expected_rho * 0.2 / 0.05]])
     e = kernels.trace_update(FLOAT, np.zeros((1, 2, 1)), 1.0, post, act.x_noisy[1])
@@ -59,7 +64,7 @@ def test_fixed_kernels_match_float_within_quantisation():
     keys = np.array([rng.derive_key(i, rng.NOISE) for i in range(batch)])
     step = np.zeros(batch, dtype=np.uint64)
     sigma = 1e-2
-    xis_q = np.split(FIXED.noise(keys, step, np.arange(19), sigma), [16], axis=1)
+    xis_q = np.split(kernels.noise(FIXED, keys, step, 0, 19, sigma), [16], axis=1)
     xis_f = [FIXED.decode(x) for x in xis_q]  # the same noise in both flavours
     wq = [FIXED.encode_weights(w) for w in weights]
     wf = [FIXED.decode_weights(w) for w in wq]
@@ -75,8 +80,8 @@ def test_fixed_kernels_match_float_within_quantisation():
     np.testing.assert_allclose(FIXED.decode(rho_q), rho_f, atol=12 * lsb)
     assert (a_f == a_q).mean() > 0.95  # they differ only where u falls within an LSB of a CDF step
     # trace: ρ ξ/‖ξ‖² ⊗ x̃ within the rounding of ρ (relative) and one trace LSB
-    sq_q = FIXED.sum_sq(xis_q[0]) + FIXED.sum_sq(xis_q[1])
-    sq_f = FLOAT.sum_sq(xis_f[0]) + FLOAT.sum_sq(xis_f[1])
+    sq_q = kernels.sum_sq(xis_q[0]) + kernels.sum_sq(xis_q[1])
+    sq_f = kernels.sum_sq(xis_f[0]) + kernels.sum_sq(xis_f[1])
     post_q = kernels.nrl_post_factor(FIXED, rho_q, xis_q[1], sq_q)
     post_f = kernels.nrl_post_factor(FLOAT, FIXED.decode(rho_q), xis_f[1], sq_f)
     np.testing.assert_allclose(FIXED.decode(post_q), post_f, atol=lsb)
@@ -91,13 +96,13 @@ def test_nrl_update_is_reinforce_in_expectation():
     weights, s = _network(batch, sizes)
     clean = kernels.network_forward(FLOAT, weights, s, [np.zeros((batch, n)) for n in sizes[1:]])
     action = np.zeros(batch, dtype=np.int64)  # condition on one action
-    grads = kernels.bp_post_factors(weights, clean.a, FLOAT.log_softmax(clean.a[-1]), action, LEAKY_SLOPE)
+    grads = kernels.bp_post_factors(weights, clean.a, _log_softmax(clean.a[-1]), action, LEAKY_SLOPE)
     keys = np.array([rng.derive_key(i, rng.NOISE) for i in range(batch)])
-    xis = np.split(FLOAT.noise(keys, np.zeros(batch, dtype=np.uint64), np.arange(19), 1e-3), [16], axis=1)
+    xis = np.split(kernels.noise(FLOAT, keys, np.zeros(batch, dtype=np.uint64), 0, 19, 1e-3), [16], axis=1)
     noisy = kernels.network_forward(FLOAT, weights, s, xis)
-    logp, logp_noisy = FLOAT.log_softmax(noisy.a[-1]), FLOAT.log_softmax(noisy.a_noisy[-1])
+    logp, logp_noisy = _log_softmax(noisy.a[-1]), _log_softmax(noisy.a_noisy[-1])
     rho = logp_noisy[:, 0] - logp[:, 0]
-    xi_sq = FLOAT.sum_sq(xis[0]) + FLOAT.sum_sq(xis[1])
+    xi_sq = kernels.sum_sq(xis[0]) + kernels.sum_sq(xis[1])
     n_units = sum(sizes[1:])
     for l in range(2):
         post = kernels.nrl_post_factor(FLOAT, rho, xis[l], xi_sq)

@@ -51,11 +51,11 @@ def test_noisy_neuron(precision):
                 {"s_out": 5, "s_noisy_out": 5, "xi_out": 5, "xi_sq_out": 1})
     key = np.array([rng.derive_key(9, rng.NOISE)], dtype=np.uint32)
     for t in range(T):
-        xi = arith.noise(key, np.array([t], dtype=np.uint64), np.arange(3, 8), 0.1)
+        xi = kernels.noise(arith, key, np.array([t], dtype=np.uint64), 3, 5, 0.1)
         _, _, x, x_noisy = kernels.noisy_neuron(arith, a[None, :, t], a_noisy[None, :, t], xi, LEAKY_SLOPE)
         np.testing.assert_array_equal(got["s_out"][t], x[0])
         np.testing.assert_array_equal(got["s_noisy_out"][t], x_noisy[0])
-        np.testing.assert_array_equal(got["xi_sq_out"][t], arith.sum_sq(xi))
+        np.testing.assert_array_equal(got["xi_sq_out"][t], kernels.sum_sq(xi))
         if t + 1 < T:
             np.testing.assert_array_equal(got["xi_out"][t + 1], xi[0])  # ξ goes back one tick later
     np.testing.assert_array_equal(got["xi_out"][0], np.zeros(5))
@@ -105,7 +105,7 @@ def test_trace_dense(precision):
     x, x_noisy = signals(arith, g, (4, T)), signals(arith, g, (4, T))
     xi = signals(arith, g, (3, T), 0.01)
     rho = signals(arith, g, (T,), 0.01)
-    xi_sq = arith.sum_sq(xi.T)
+    xi_sq = kernels.sum_sq(xi.T)
     event = np.array([0, 0, 0, 1, 0, 0])
     delta = arith.encode(np.array([0, 0, 0, 0.4, 0, 0]))
     mod = np.stack([rho, xi_sq, delta, event, event])
