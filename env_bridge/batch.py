@@ -106,8 +106,9 @@ class EnvBatch:
         check_finite(obs, "observation", self.seeds)
         return obs
 
-    def step(self, actions: np.ndarray):
-        """Step every environment; returns (obs, reward, terminated, truncated), obs float64 with the
+    def step(self, actions: np.ndarray, active: np.ndarray | None = None):
+        """Step every environment (or those where ``active``; the others report a zero observation and
+        reward, and no episode end); returns (obs, reward, terminated, truncated), obs float64 with the
         next episode's first observation where an episode ended."""
         actions = np.asarray(actions)
         if actions.shape != (self.num_envs,):
@@ -121,12 +122,13 @@ class EnvBatch:
                 obs[done] = self._vector.state[:, done].T.astype(np.float32)
             reward = reward.astype(np.float64)
         else:
-            obs = np.empty((self.num_envs, self.n_obs))
-            reward = np.empty(self.num_envs)
-            terminated = np.empty(self.num_envs, dtype=bool)
-            truncated = np.empty(self.num_envs, dtype=bool)
-            for i, (env, action) in enumerate(zip(self._envs, actions)):
-                o, reward[i], terminated[i], truncated[i], _ = env.step(int(action))
+            obs = np.zeros((self.num_envs, self.n_obs))
+            reward = np.zeros(self.num_envs)
+            terminated = np.zeros(self.num_envs, dtype=bool)
+            truncated = np.zeros(self.num_envs, dtype=bool)
+            for i in range(self.num_envs) if active is None else np.flatnonzero(active):
+                env = self._envs[i]
+                o, reward[i], terminated[i], truncated[i], _ = env.step(int(actions[i]))
                 if terminated[i] or truncated[i]:
                     o, _ = env.reset()
                 obs[i] = encode_observation(self.observation_space, o)

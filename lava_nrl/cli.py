@@ -81,7 +81,7 @@ def _train(args) -> None:
         if args.backend != "numpy":
             raise ConfigError("--resume continues engine runs (--backend numpy) only")
         run = load_checkpoint(checkpoint)
-        config, out, done = run.config, pathlib.Path(args.resume), sum(len(r) for r in run.returns)
+        config, out, done = run.configs[0], pathlib.Path(args.resume), sum(len(r) for r in run.returns)
     else:
         if not args.out:
             raise ConfigError("lava-nrl train: --out DIR is required (or --resume DIR)")

@@ -6,6 +6,11 @@ independent (its own weights, traces, baseline, environment and random streams),
 batch computes exactly what a run with ``seeds=[seeds[i]]`` computes. All arithmetic is in
 :mod:`lava_nrl.kernels` (``act`` and ``learn`` are the Lava NRLAgent's too); this file only moves
 arrays.
+
+Several configurations of one environment and reward schedule may share the loop (a *cohort*:
+``train([config, …])``): each is a group of agents with its own rule, sizes, η and precision, and
+the environments of all groups step together, so the loop's per-step cost is paid once. A group
+computes exactly what it computes alone.
 """
 
 from __future__ import annotations
@@ -51,12 +56,16 @@ def agent_spec(config: TrainConfig, n_obs: int, n_actions: int) -> AgentSpec:
 
 @dataclasses.dataclass
 class Run:
-    """Everything a training run holds between two steps; a checkpoint is this object, pickled."""
+    """Everything a training run holds between two steps; a checkpoint is this object, pickled.
 
-    config: TrainConfig
+    ``configs[g]``'s agents are ``slots[g]`` of the per-agent arrays, with kernels' ``specs[g]`` and
+    ``states[g]``."""
+
+    configs: list
     envs: EnvBatch
-    spec: AgentSpec
-    state: AgentState
+    specs: list
+    states: list
+    slots: list  # slices into the agent axis, one per group
     schedule_state: ty.Any
     obs: np.ndarray
     returns: list  # per agent, episode returns so far
@@ -66,20 +75,35 @@ class Run:
     env_steps: np.ndarray  # within the budget, per agent
     active: np.ndarray  # still learning: within its budget and not stopped at the threshold
     held: np.ndarray  # consecutive episodes with the running mean ≥ threshold
+    budget: np.ndarray  # episodes, per agent
+    hold: np.ndarray  # stop_after_threshold, per agent (0: never stop early)
     wall_seconds: float = 0.0
 
 
-def start_run(config: TrainConfig) -> Run:
+def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
     """A run at its first step: environments reset, agents initialised from their seeds."""
-    seeds = list(config.seeds)
-    envs = EnvBatch(config.env, seeds)
-    spec = agent_spec(config, envs.n_obs, envs.n_actions)
+    configs = [configs] if isinstance(configs, TrainConfig) else list(configs)
+    env, schedule = configs[0].env, configs[0].reward_schedule
+    if any(c.env != env or c.reward_schedule != schedule for c in configs):
+        from lava_nrl.errors import ConfigError
+
+        raise ConfigError("a cohort shares one environment and reward schedule; got "
+                          + ", ".join(sorted({f"{c.env} ({c.reward_schedule})" for c in configs})))
+    seeds = [s for c in configs for s in c.seeds]
+    envs = EnvBatch(env, seeds)
+    specs = [agent_spec(c, envs.n_obs, envs.n_actions) for c in configs]
+    ends = np.cumsum([len(c.seeds) for c in configs])
+    slots = [slice(int(end - len(c.seeds)), int(end)) for c, end in zip(configs, ends)]
     n = len(seeds)
-    return Run(config=config, envs=envs, spec=spec, state=init_agents(spec, seeds),
-               schedule_state=initial_state(RewardSchedule.parse(config.reward_schedule), n), obs=envs.reset(),
+    per_agent = lambda value: np.concatenate([np.full(len(c.seeds), value(c)) for c in configs])  # noqa: E731
+    return Run(configs=configs, envs=envs, specs=specs,
+               states=[init_agents(spec, c.seeds) for spec, c in zip(specs, configs)], slots=slots,
+               schedule_state=initial_state(RewardSchedule.parse(schedule), n), obs=envs.reset(),
                returns=[[] for _ in seeds], lengths=[[] for _ in seeds], episode_return=np.zeros(n),
                episode_length=np.zeros(n, dtype=np.int64), env_steps=np.zeros(n, dtype=np.int64),
-               active=np.ones(n, dtype=bool), held=np.zeros(n, dtype=np.int64))
+               active=np.ones(n, dtype=bool), held=np.zeros(n, dtype=np.int64),
+               budget=per_agent(lambda c: c.num_episodes).astype(np.int64),
+               hold=per_agent(lambda c: c.stop_after_threshold).astype(np.int64))
 
 
 def save_checkpoint(run: Run, path) -> None:
@@ -112,18 +136,21 @@ def _interrupts_between_steps():
         signal.signal(signal.SIGINT, previous)
 
 
-def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | None = None,
-          checkpoint=None, checkpoint_every: int = 0) -> TrainResult:
-    """Run ``config`` (or continue a :class:`Run` from a checkpoint) to the end of its budget.
+def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[int], None] | None = None,
+          checkpoint=None, checkpoint_every: int = 0):
+    """Run ``config`` (or a cohort of configs, or continue a :class:`Run` from a checkpoint) to the end
+    of its budget; returns a :class:`TrainResult` (a list of them, one per config, for a cohort).
 
     ``on_episodes(k)``: called whenever k more episodes (over all agents) ended. ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
     bit."""
+    cohort = not isinstance(config, TrainConfig) and not (isinstance(config, Run) and len(config.configs) == 1)
     run = config if isinstance(config, Run) else start_run(config)
-    config, envs, spec, state = run.config, run.envs, run.spec, run.state
-    arith, schedule, budget = spec.arith, RewardSchedule.parse(config.reward_schedule), config.num_episodes
-    threshold = envs.reward_threshold if config.stop_after_threshold else None
+    envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
+    schedule = RewardSchedule.parse(run.configs[0].reward_schedule)
+    threshold = envs.reward_threshold if run.hold.any() else None
+    actions = np.zeros(envs.num_envs, dtype=np.int64)
     started, since_checkpoint = time.perf_counter() - run.wall_seconds, 0
     with _interrupts_between_steps() as interrupted:
         while run.active.any():
@@ -132,16 +159,22 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | Non
                     run.wall_seconds = time.perf_counter() - started
                     save_checkpoint(run, checkpoint)
                 raise KeyboardInterrupt
-            # ACT: noise, clean and noisy pass, readout, trace
-            action = act(spec, state, arith.encode(run.obs))
+            # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
+            busy = [run.active[slot].any() for _, _, slot in groups]
+            for (spec, state, slot), go in zip(groups, busy):
+                if go:
+                    actions[slot] = act(spec, state, spec.arith.encode(run.obs[slot]))
 
             # ENVIRONMENT AND REWARD SCHEDULE
-            run.obs, reward, terminated, truncated = envs.step(action)
+            run.obs, reward, terminated, truncated = envs.step(actions, run.active)
             done = terminated | truncated
             delivered, event, run.schedule_state = schedule_step(schedule, run.schedule_state, reward, done)
 
             # LEARN at reward events: RPE, update, baseline
-            learn(spec, state, arith.encode_reward(delivered), event, done, run.active)
+            for (spec, state, slot), go in zip(groups, busy):
+                if go:
+                    learn(spec, state, spec.arith.encode_reward(delivered[slot]), event[slot], done[slot],
+                          run.active[slot])
 
             # EPISODE BOOKKEEPING
             run.episode_return += reward
@@ -151,16 +184,15 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | Non
             for i in finished:
                 run.returns[i].append(float(run.episode_return[i]))
                 run.lengths[i].append(int(run.episode_length[i]))
-                if threshold is not None and len(run.returns[i]) >= WINDOW:
+                if threshold is not None and run.hold[i] and len(run.returns[i]) >= WINDOW:
                     run.held[i] = run.held[i] + 1 if np.mean(run.returns[i][-WINDOW:]) >= threshold else 0
-                run.active[i] = len(run.returns[i]) < budget and not (
-                    threshold is not None and run.held[i] >= config.stop_after_threshold)
+                run.active[i] = len(run.returns[i]) < run.budget[i] and not (run.hold[i] and run.held[i] >= run.hold[i])
             run.episode_return[done] = 0.0
             run.episode_length[done] = 0
             if finished.size:
                 if on_episodes is not None:
-                    skipped = sum(budget - len(run.returns[i]) for i in finished if not run.active[i])
-                    on_episodes(int(finished.size) + skipped)
+                    skipped = sum(run.budget[i] - len(run.returns[i]) for i in finished if not run.active[i])
+                    on_episodes(int(finished.size + skipped))
                 since_checkpoint += finished.size
                 if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
                     run.wall_seconds = time.perf_counter() - started
@@ -168,6 +200,10 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | Non
                     since_checkpoint = 0
 
     envs.close()
-    final = [[arith.decode_weights(w[i]) for w in state.weights] for i in range(len(config.seeds))]
-    return TrainResult(config, run.returns, run.lengths, final, run.env_steps, time.perf_counter() - started,
-                       envs.reward_threshold, dict(arith.saturations))
+    wall = time.perf_counter() - started
+    results = []
+    for config, (spec, state, slot) in zip(run.configs, groups):
+        final = [[spec.arith.decode_weights(w[i]) for w in state.weights] for i in range(len(config.seeds))]
+        results.append(TrainResult(config, run.returns[slot], run.lengths[slot], final, run.env_steps[slot], wall,
+                                   envs.reward_threshold, dict(spec.arith.saturations)))
+    return results if cohort else results[0]

@@ -140,8 +140,8 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, trace_kind, ac
         for l in range(n_layers):
             w = weights[l][b]
             lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
-            dense_row(k, sat, w, x[x_in : x_in + w.shape[1]], a[lo:hi])
-            dense_row(k, sat, w, x_noisy[x_in : x_in + w.shape[1]], a_noisy_in[lo:hi])
+            dense_row(k, sat, w, x[x_in : x_in + w.shape[1]], x_noisy[x_in : x_in + w.shape[1]], a[lo:hi],
+                      a_noisy_in[lo:hi])
             neuron_row(k, sat, a[lo:hi], a_noisy_in[lo:hi], xi[lo:hi], l < n_layers - 1, a_noisy[lo:hi],
                        x[n_in + lo : n_in + hi], x_noisy[n_in + lo : n_in + hi])
 

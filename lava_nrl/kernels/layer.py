@@ -41,20 +41,30 @@ def xavier_normal(sizes: ty.Sequence[int], seed: int) -> list[np.ndarray]:
 
 # -- per agent (compiled into the kernels) --------------------------------------------------------
 @register_jitable
-def dense_row(k, sat, w, x, a):
-    """a = W x for one agent: W (n_post, n_pre), x (n_pre,) → a (n_post,)."""
+def dense_row(k, sat, w, x, x_noisy, a, a_noisy):
+    """a = W x and W x̃ for one agent: W (n_post, n_pre), x, x̃ (n_pre,) → a, ã_in (n_post,).
+
+    Each sum runs over j in order; the loop over j is outside so that the n_post sums proceed side
+    by side instead of one long dependent chain each."""
     for i in range(w.shape[0]):
-        acc = w[i, 0] * x[0]
-        for j in range(1, w.shape[1]):
-            acc += w[i, j] * x[j]
-        a[i] = ar.to_message(k, sat, acc)
+        a[i] = w[i, 0] * x[0]
+        a_noisy[i] = w[i, 0] * x_noisy[0]
+    for j in range(1, w.shape[1]):
+        x_j, x_noisy_j = x[j], x_noisy[j]
+        for i in range(w.shape[0]):
+            a[i] += w[i, j] * x_j
+            a_noisy[i] += w[i, j] * x_noisy_j
+    for i in range(w.shape[0]):
+        a[i] = ar.to_message(k, sat, a[i])
+        a_noisy[i] = ar.to_message(k, sat, a_noisy[i])
 
 
 @register_jitable
 def noise_row(k, sat, key, step, first_neuron, xi):
     """ξ of neurons first_neuron … first_neuron + n − 1 at draw ``step`` of stream ``key``."""
+    draw = rng.draw_key(key, step)
     for i in range(xi.shape[0]):
-        xi[i] = ar.noise(k, sat, rng.byte_sum(rng.hash_u32(key, step, first_neuron + i)))
+        xi[i] = ar.noise(k, sat, rng.byte_sum(rng.element_u32(draw, first_neuron + i)))
 
 
 @register_jitable
@@ -83,8 +93,7 @@ def sum_sq_row(xi):
 @njit(cache=True)
 def _dense(k, sat, w, x, x_noisy, a, a_noisy):
     for b in range(w.shape[0]):
-        dense_row(k, sat, w[b], x[b], a[b])
-        dense_row(k, sat, w[b], x_noisy[b], a_noisy[b])
+        dense_row(k, sat, w[b], x[b], x_noisy[b], a[b], a_noisy[b])
 
 
 @njit(cache=True)

@@ -26,7 +26,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 __all__ = [
-    "NOISE", "ACTION", "ROUNDING", "derive_key", "hash_u32", "random_u32", "byte_sum",
+    "NOISE", "ACTION", "ROUNDING", "derive_key", "hash_u32", "draw_key", "element_u32", "random_u32", "byte_sum",
     "IRWIN_HALL_MEAN", "IRWIN_HALL_STD",
 ]
 
@@ -59,12 +59,22 @@ def _mix32(x):
 
 
 @register_jitable
+def draw_key(key, counter):
+    """The part of :func:`hash_u32` shared by every element of one draw (computed once per draw)."""
+    c = np.uint64(counter)
+    return _mix32(np.uint64(key) ^ _mix32((c & _U32) ^ _mix32(((c >> _32) + _GOLDEN) & _U32)))
+
+
+@register_jitable
+def element_u32(draw, index):
+    """Element ``index`` of the draw whose :func:`draw_key` is ``draw``."""
+    return _mix32(draw ^ _mix32((np.uint64(index) * _GOLDEN + _GOLDEN) & _U32))
+
+
+@register_jitable
 def hash_u32(key, counter, index):
     """Draw ``counter`` of element ``index`` of stream ``key``, as a uint64 below 2^32."""
-    c = np.uint64(counter)
-    stream = _mix32(np.uint64(key) ^ _mix32((c & _U32) ^ _mix32(((c >> _32) + _GOLDEN) & _U32)))
-    element = _mix32((np.uint64(index) * _GOLDEN + _GOLDEN) & _U32)
-    return _mix32(stream ^ element)
+    return element_u32(draw_key(key, counter), index)
 
 
 @register_jitable

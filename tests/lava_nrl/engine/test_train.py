@@ -7,7 +7,7 @@ import pytest
 
 from env_bridge.batch import EnvBatch
 from lava_nrl.engine import TrainConfig, train
-from lava_nrl.errors import NonFiniteError
+from lava_nrl.errors import ConfigError, NonFiniteError
 
 
 def _weights(result, agent):
@@ -26,6 +26,29 @@ def test_same_seed_same_weights_and_batch_invariance(precision):
         np.testing.assert_array_equal(w1, w2)  # agent 101 of a batch ≡ agent 101 alone
     assert batch.returns[1] == alone.returns[0]
     assert not np.array_equal(_weights(batch, 0)[0], _weights(batch, 1)[0])
+
+
+@pytest.mark.parametrize("env,budgets", [("CartPole-v1", (6, 4, 5)), ("env_bridge/Reaching1D-v0", (2, 1, 2))])
+def test_a_cohort_computes_what_each_config_computes_alone(env, budgets):
+    """Groups of different rules, precisions, depths and budgets in one loop; agents that finished
+    early stop stepping their environments (Reaching) without changing the others."""
+    configs = [TrainConfig(env=env, rule="nrl-b", precision="fixed", lr=0.01, episodes=budgets[0], seeds=(42, 101),
+                           hidden=16),
+               TrainConfig(env=env, rule="bp", lr=0.02, episodes=budgets[1], seeds=(42,), hidden=8, layers=2),
+               TrainConfig(env=env, rule="rmhl", lr=0.05, episodes=budgets[2], seeds=(7,), hidden=16)]
+    together = train(configs)
+    for config, result in zip(configs, together):
+        alone = train(config)
+        assert result.returns == alone.returns and result.lengths == alone.lengths
+        np.testing.assert_array_equal(result.env_steps, alone.env_steps)
+        for w_cohort, w_alone in zip(result.weights, alone.weights):
+            for a, b in zip(w_cohort, w_alone):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_a_cohort_shares_one_environment():
+    with pytest.raises(ConfigError, match="one environment"):
+        train([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
 
 
 def test_cartpole_fast_path_equals_separate_gymnasium_envs():
