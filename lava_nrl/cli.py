@@ -60,6 +60,7 @@ def _build_parser() -> argparse.ArgumentParser:
     reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs")
     reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
+    reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
     return parser
 
 
@@ -125,7 +126,7 @@ def _reproduce(args) -> None:
     def report(name: str, reused: bool) -> None:
         print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}", flush=True)
 
-    rows = reproduce(args.out, quick=args.quick, on_cell=report)
+    rows = reproduce(args.out, quick=args.quick, on_cell=report, jobs=args.jobs)
     print(f"{len(rows)} cells in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
 
 

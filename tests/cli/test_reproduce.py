@@ -11,7 +11,7 @@ from lava_nrl.reproduce import cells, reproduce
 @pytest.mark.timeout(600)
 def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     seen = []
-    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused: seen.append(reused))
+    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused: seen.append(reused), jobs=2)
     names = [c.name for c in cells(quick=True)]
     assert len(rows) == len(names) == 26 and not any(seen)
     assert [r["cell"] for r in json.loads((tmp_path / "results.json").read_text())] == names
@@ -24,3 +24,4 @@ def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     seen.clear()
     again = reproduce(tmp_path, quick=True, on_cell=lambda name, reused: seen.append(reused))
     assert all(seen) and again == rows  # nothing re-run, same numbers
+    assert not list((tmp_path / "cohorts").iterdir())  # finished cohorts leave no checkpoint
