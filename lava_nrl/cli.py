@@ -53,7 +53,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                      "unless --resume)")
     train.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
                        help="numpy backend: write OUT/checkpoint.pkl every N finished episodes and on Ctrl-C "
-                            "(default 100; 0: only on Ctrl-C)")
+                            "(default 100; 0: only on Ctrl-C); lava backend: after each seed")
     train.add_argument("--resume", metavar="DIR",
                        help="continue the interrupted run in DIR from DIR/checkpoint.pkl (its options are used)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -79,36 +79,37 @@ def _train(args) -> None:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
         if not checkpoint.is_file():
             raise ConfigError(f"--resume {args.resume}: no checkpoint.pkl there")
-        if args.backend != "numpy":
-            raise ConfigError("--resume continues engine runs (--backend numpy) only")
         run = load_checkpoint(checkpoint)
-        config, out, done = run.configs[0], pathlib.Path(args.resume), sum(len(r) for r in run.returns)
+        lava = not hasattr(run, "configs")  # the checkpoint says which backend wrote it
+        if lava:
+            from lava_nrl.lava_backend import train_lava
+        config = run.config if lava else run.configs[0]
+        out, done = pathlib.Path(args.resume), sum(len(r) for r in run.returns)
     else:
         if not args.out:
             raise ConfigError("lava-nrl train: --out DIR is required (or --resume DIR)")
         fields = {f.name for f in dataclasses.fields(TrainConfig)}
         config = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
-        run, out, done = config, pathlib.Path(args.out), 0
+        run, out, done, lava = config, pathlib.Path(args.out), 0, args.backend == "lava"
         checkpoint = out / "checkpoint.pkl"
     if args.checkpoint_every < 0:
         raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
     total = config.num_episodes * len(config.seeds)
+    out.mkdir(parents=True, exist_ok=True)
     with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
               desc=f"{config.rule} {config.env}") as bar:
-        if args.backend == "lava":
-            result = train_lava(config, on_episodes=bar.update)
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            try:
+        try:
+            if lava:
+                result = train_lava(run, on_episodes=bar.update, checkpoint=checkpoint)
+            else:
                 result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
                                checkpoint_every=args.checkpoint_every)
-            except KeyboardInterrupt:
-                raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
     summary = write_results(result, out)
-    if args.backend == "numpy":
-        checkpoint.unlink(missing_ok=True)  # the results hold everything now
+    checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
-    print(f"{config.env} · {config.rule} · {config.precision} · {args.backend} · {len(config.seeds)} seeds · "
+    print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · {len(config.seeds)} seeds · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
         print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "

@@ -34,7 +34,6 @@ def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, 
     ``run``: call ``process.stop()`` when done. After a failure the workers are gone and the runtime is marked stopped.
     ``timeout=None`` waits as long as the run takes; ``on_poll`` is called about every 0.1 s (progress)."""
     from lava.magma.core.run_conditions import RunSteps
-    from lava.magma.runtime.mgmt_token_enums import MGMT_RESPONSE, enum_equal
 
     try:
         process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
@@ -45,6 +44,18 @@ def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, 
     runtime = process.runtime
     actors = runtime._messaging_infrastructure.actors
     deadline = time.perf_counter() + (timeout if timeout is not None else float("inf"))
+    try:
+        _wait(runtime, actors, num_steps, timeout, deadline, on_poll, poll)
+    except BaseException:  # Ctrl-C or a failing on_poll too: no worker may outlive the run
+        if runtime._is_started:  # not yet killed by a worker failure or the timeout
+            kill_runtime(runtime)
+        raise
+
+
+def _wait(runtime, actors, num_steps, timeout, deadline, on_poll, poll) -> None:
+    """Poll until the run ends (return), a worker fails or the deadline passes (raise)."""
+    from lava.magma.runtime.mgmt_token_enums import MGMT_RESPONSE, enum_equal
+
     next_report = time.perf_counter()
     while True:
         if on_poll is not None and time.perf_counter() >= next_report:

@@ -3,7 +3,12 @@
 
 The graph of one seed is two Processes: ``EnvBridge → (obs, reward) → NRLAgent → action → EnvBridge``,
 one environment step per tick. Seeds run one after the other. The results equal the engine's for the
-same configuration (bit for bit in fixed point; tests/equivalence).
+same configuration (bit for bit; tests/equivalence).
+
+Checkpoints are per seed: a :class:`LavaRun` holds the results of the seeds already finished and is
+written after each one; continuing it reruns the interrupted seed from its start, which gives the
+uninterrupted run's result (a seed's run is deterministic), so Ctrl-C or ``kill -9`` loses at most
+the episodes of the seed under way.
 
 Import this module before anything creates a multiprocessing lock (tqdm does): Lava sets the 'fork'
 start method on import and fails if a context was already chosen (lava-notes P3).
@@ -11,6 +16,7 @@ start method on import and fails if a context was already chosen (lava-notes P3)
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import typing as ty
 
@@ -19,25 +25,40 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine.config import TrainConfig
-from lava_nrl.engine.train import TrainResult
+from lava_nrl.engine.train import TrainResult, save_checkpoint
 from lava_nrl.errors import ConfigError
 from lava_nrl.guarded import run_guarded
 from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 
-__all__ = ["train_lava"]
+__all__ = ["train_lava", "LavaRun"]
 
 
+@dataclasses.dataclass
+class LavaRun:
+    """A ``--backend lava`` run between two seeds; a checkpoint is this object, pickled."""
 
-def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None = None) -> TrainResult:
-    """Train each seed of ``config`` in its own Lava graph; same result type as the engine's ``train``."""
+    config: TrainConfig
+    returns: list = dataclasses.field(default_factory=list)  # per finished seed
+    lengths: list = dataclasses.field(default_factory=list)
+    weights: list = dataclasses.field(default_factory=list)
+    env_steps: list = dataclasses.field(default_factory=list)
+    saturations: dict = dataclasses.field(default_factory=dict)
+    reward_threshold: float | None = None
+    wall_seconds: float = 0.0
+
+
+def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], None] | None = None,
+               checkpoint=None) -> TrainResult:
+    """Train each seed of ``config`` (or the seeds a :class:`LavaRun` has not finished) in its own Lava
+    graph; same result type as the engine's ``train``. ``checkpoint``: a path written after each seed."""
+    run = config if isinstance(config, LavaRun) else LavaRun(config)
+    config = run.config
     if config.rule == "bp":
         raise ConfigError("rule 'bp' runs only in the engine (--backend numpy)")
-    started = time.perf_counter()
+    started = time.perf_counter() - run.wall_seconds
     budget = config.num_episodes
-    returns, lengths, weights, env_steps, threshold = [], [], [], [], None
-    saturations: dict = {}
-    for seed in config.seeds:
+    for seed in config.seeds[len(run.returns):]:
         # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
         bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
                            obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
@@ -61,16 +82,19 @@ def train_lava(config: TrainConfig, on_episodes: ty.Callable[[int], None] | None
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
             report()
-            returns.append([float(r) for r in bridge.episode_returns[:budget]])
-            lengths.append([int(n) for n in bridge.episode_lengths[:budget]])
-            weights.append(agent.layer_weights())
-            env_steps.append(sum(lengths[-1]))
-            threshold = bridge.reward_threshold
+            run.returns.append([float(r) for r in bridge.episode_returns[:budget]])
+            run.lengths.append([int(n) for n in bridge.episode_lengths[:budget]])
+            run.weights.append(agent.layer_weights())
+            run.env_steps.append(sum(run.lengths[-1]))
+            run.reward_threshold = bridge.reward_threshold
             for counts in (agent.saturation_counts(), collect_saturations(bridge)):
                 for kind, count in counts.items():
-                    saturations[kind] = saturations.get(kind, 0) + count
+                    run.saturations[kind] = run.saturations.get(kind, 0) + count
         finally:
             bridge.stop()
-    return TrainResult(config, returns, lengths, weights, np.array(env_steps), time.perf_counter() - started,
-                       threshold, saturations)
+        run.wall_seconds = time.perf_counter() - started
+        if checkpoint is not None:
+            save_checkpoint(run, checkpoint)
+    return TrainResult(config, run.returns, run.lengths, run.weights, np.array(run.env_steps),
+                       time.perf_counter() - started, run.reward_threshold, run.saturations)
 

@@ -2,6 +2,7 @@
 """Interrupt and resume: SIGINT a run mid-way, resume it, and get the uninterrupted run's result."""
 
 import json
+import pathlib
 import signal
 import subprocess
 import sys
@@ -44,6 +45,49 @@ def test_sigint_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert not checkpoint.exists()
     assert json.loads((part / "summary.json").read_text())["config"] == json.loads(
         (whole / "summary.json").read_text())["config"]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line contains ``text`` (Lava's workers are forks of the CLI)."""
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(400)
+def test_lava_backend_sigint_then_resume_equals_the_engine(tmp_path):
+    """--backend lava checkpoints after each seed: Ctrl-C during the second seed keeps the first, leaves
+    no Lava worker behind, and --resume finishes with the uninterrupted (engine's) result."""
+    args = ["--env", "CartPole-v1", "--rule", "nrl-b", "--precision", "fixed", "--lr", "0.05", "--episodes", "40",
+            "--seeds", "42,101", "--hidden", "8", "--no-progress"]
+    engine, part = tmp_path / "engine", tmp_path / "lava"
+    assert _train(*args, "--out", str(engine)).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "lava_nrl.cli", "train", *args, "--backend", "lava",
+                             "--out", str(part)], stderr=subprocess.PIPE, text=True)
+    checkpoint = part / "checkpoint.pkl"
+    deadline = time.time() + 200
+    while not checkpoint.exists() and time.time() < deadline:  # the first seed is done
+        time.sleep(0.05)
+    time.sleep(1.0)  # the second seed's graph is running
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    assert _processes_mentioning(str(part)) == []
+    resumed = _train("--resume", str(part))
+    assert resumed.returncode == 0, resumed.stderr
+    assert (part / "returns.csv").read_text() == (engine / "returns.csv").read_text()
+    for seed in (42, 101):
+        a, b = np.load(part / f"weights-seed{seed}.npz"), np.load(engine / f"weights-seed{seed}.npz")
+        for key in a.files:
+            np.testing.assert_array_equal(a[key], b[key])
+    assert not checkpoint.exists()
 
 
 def test_resume_without_a_checkpoint_is_a_clear_error(tmp_path):
