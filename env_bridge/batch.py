@@ -6,10 +6,12 @@ then ``reset()`` at every episode end, whatever else is in the batch: a seed nam
 of agents is N single runs at once. Episodes reset in the same step (gymnasium's ``SAME_STEP``
 autoreset): where an episode ends, the returned observation is the next episode's first.
 
-CartPole runs on gymnasium's ``CartPoleVectorEnv`` (about 8× faster than 64 separate envs), whose
-sub-environments this class resets itself, from per-environment generators, so that the fast path
-stays identical, bit for bit, to separate ``CartPoleEnv``s (tested). Every other environment is a
-list of ``gymnasium.make`` instances.
+CartPole has a fast path: gymnasium's ``CartPoleVectorEnv`` holds the state of every sub-environment
+and its physical constants, :func:`_cartpole_step` advances them (a compiled copy of
+``CartPoleVectorEnv.step``'s Euler step, the same float64 operations in the same order, without its
+per-call checks), and this class resets sub-environments itself from per-environment generators.
+The fast path is identical, bit for bit, to separate ``CartPoleEnv``s (tested), and about 20× faster
+than them for 64 environments. Every other environment is a list of ``gymnasium.make`` instances.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import typing as ty
 
 import gymnasium as gym
 import numpy as np
+from numba import njit
 
-from lava_nrl.errors import ConfigError, ShapeError
+from lava_nrl.errors import ConfigError, ShapeError, SpaceError
 from .validation import action_count, check_finite, encode_observation, observation_size
 
 __all__ = ["EnvBatch"]
@@ -35,6 +38,29 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
         return gym.make(env_id, **kwargs)
     except gym.error.Error as err:
         raise ConfigError(f"unknown or unavailable environment {env_id!r}: {err}") from None
+
+
+@njit(cache=True)
+def _cartpole_step(state, actions, steps, max_steps, constants, obs, reward, terminated, truncated):
+    """``CartPoleVectorEnv.step`` (gymnasium 1.x, Euler integrator) on state (4, n), in place."""
+    gravity, total_mass, length, masspole, polemass_length, force_mag, tau, x_limit, theta_limit, sutton = constants
+    for i in range(state.shape[1]):
+        x, x_dot, theta, theta_dot = state[0, i], state[1, i], state[2, i], state[3, i]
+        force = np.sign(actions[i] - 0.5) * force_mag
+        costheta, sintheta = np.cos(theta), np.sin(theta)
+        temp = (force + polemass_length * (theta_dot * theta_dot) * sintheta) / total_mass
+        thetaacc = (gravity * sintheta - costheta * temp) / (
+            length * (4.0 / 3.0 - masspole * (costheta * costheta) / total_mass))
+        xacc = temp - polemass_length * thetaacc * costheta / total_mass
+        x, x_dot = x + tau * x_dot, x_dot + tau * xacc
+        theta, theta_dot = theta + tau * theta_dot, theta_dot + tau * thetaacc
+        state[0, i], state[1, i], state[2, i], state[3, i] = x, x_dot, theta, theta_dot
+        terminated[i] = x < -x_limit or x > x_limit or theta < -theta_limit or theta > theta_limit
+        steps[i] += 1
+        truncated[i] = steps[i] >= max_steps
+        reward[i] = -1.0 * terminated[i] if sutton else 1.0
+        for d in range(4):
+            obs[i, d] = np.float64(np.float32(state[d, i]))  # observations are float32, as gymnasium's
 
 
 class EnvBatch:
@@ -75,7 +101,13 @@ class EnvBatch:
             from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
             probe.close()
-            self._vector = CartPoleVectorEnv(num_envs=len(seeds), max_episode_steps=self.max_episode_steps)
+            vec = CartPoleVectorEnv(num_envs=len(seeds), max_episode_steps=self.max_episode_steps)
+            if vec.kinematics_integrator != "euler":
+                raise ConfigError("EnvBatch's CartPole fast path implements the Euler integrator only")
+            self._vector = vec
+            self._constants = (vec.gravity, vec.total_mass, vec.length, vec.masspole, vec.polemass_length,
+                               vec.force_mag, vec.tau, vec.x_threshold, vec.theta_threshold_radians,
+                               bool(vec._sutton_barto_reward))
             self._generators = [np.random.default_rng(s) for s in self.seeds]  # = CartPoleEnv's np_random
         else:
             self._envs = [probe] + [make() for _ in self.seeds[1:]]
@@ -114,13 +146,17 @@ class EnvBatch:
         if actions.shape != (self.num_envs,):
             raise ShapeError(f"expected {self.num_envs} actions, got shape {actions.shape}")
         if self._vector is not None:
-            obs, reward, terminated, truncated, _ = self._vector.step(actions.astype(np.int64))
-            obs = obs.astype(np.float64)
+            if not ((actions == 0) | (actions == 1)).all():
+                raise SpaceError(f"CartPole actions must be 0 or 1, got {actions}")
+            vec, n = self._vector, self.num_envs
+            obs, reward = np.empty((n, 4)), np.empty(n)
+            terminated, truncated = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+            _cartpole_step(vec.state, actions.astype(np.int64), vec.steps, vec.max_episode_steps, self._constants,
+                           obs, reward, terminated, truncated)
             done = np.flatnonzero(terminated | truncated)
             if len(done):
                 self._cartpole_reset(done)
                 obs[done] = self._vector.state[:, done].T.astype(np.float32)
-            reward = reward.astype(np.float64)
         else:
             obs = np.zeros((self.num_envs, self.n_obs))
             reward = np.zeros(self.num_envs)

@@ -44,19 +44,26 @@ def xavier_normal(sizes: ty.Sequence[int], seed: int) -> list[np.ndarray]:
 def dense_row(k, sat, w, x, x_noisy, a, a_noisy):
     """a = W x and W x̃ for one agent: W (n_post, n_pre), x, x̃ (n_pre,) → a, ã_in (n_post,).
 
-    Each sum runs over j in order; the loop over j is outside so that the n_post sums proceed side
-    by side instead of one long dependent chain each."""
-    for i in range(w.shape[0]):
-        a[i] = w[i, 0] * x[0]
-        a_noisy[i] = w[i, 0] * x_noisy[0]
-    for j in range(1, w.shape[1]):
-        x_j, x_noisy_j = x[j], x_noisy[j]
-        for i in range(w.shape[0]):
-            a[i] += w[i, j] * x_j
-            a_noisy[i] += w[i, j] * x_noisy_j
-    for i in range(w.shape[0]):
-        a[i] = ar.to_message(k, sat, a[i])
-        a_noisy[i] = ar.to_message(k, sat, a_noisy[i])
+    Each sum runs over j in order; two outputs at a time, so that four independent sums proceed side
+    by side instead of each waiting on its own previous addition."""
+    n_post, n_pre = w.shape
+    for i in range(0, n_post - 1, 2):
+        clean0, noisy0 = w[i, 0] * x[0], w[i, 0] * x_noisy[0]
+        clean1, noisy1 = w[i + 1, 0] * x[0], w[i + 1, 0] * x_noisy[0]
+        for j in range(1, n_pre):
+            clean0 += w[i, j] * x[j]
+            noisy0 += w[i, j] * x_noisy[j]
+            clean1 += w[i + 1, j] * x[j]
+            noisy1 += w[i + 1, j] * x_noisy[j]
+        a[i], a_noisy[i] = ar.to_message(k, sat, clean0), ar.to_message(k, sat, noisy0)
+        a[i + 1], a_noisy[i + 1] = ar.to_message(k, sat, clean1), ar.to_message(k, sat, noisy1)
+    if n_post % 2:
+        i = n_post - 1
+        clean, noisy = w[i, 0] * x[0], w[i, 0] * x_noisy[0]
+        for j in range(1, n_pre):
+            clean += w[i, j] * x[j]
+            noisy += w[i, j] * x_noisy[j]
+        a[i], a_noisy[i] = ar.to_message(k, sat, clean), ar.to_message(k, sat, noisy)
 
 
 @register_jitable
