@@ -160,8 +160,8 @@ def schedule_step(
     num_envs = state.episode_step.shape[0]
     reward = np.asarray(reward, dtype=np.float64)
     done = np.asarray(done, dtype=bool)
-    active = np.ones(num_envs, dtype=bool) if active is None else np.asarray(active, dtype=bool)
-    for name, array in (("reward", reward), ("done", done), ("active", active)):
+    arrays = (("reward", reward), ("done", done)) + (() if active is None else (("active", np.asarray(active)),))
+    for name, array in arrays:
         if array.shape != (num_envs,):
             raise ShapeError(f"Expect `{name}` of shape ({num_envs},) like the schedule state, actually: {array.shape}")
 
@@ -170,6 +170,9 @@ def schedule_step(
     else:
         delivered, event, new_state = _step_accumulate(schedule, state, reward, done)
 
+    if active is None:  # every environment took its transition
+        return delivered, event, new_state
+    active = np.asarray(active, dtype=bool)
     delivered = np.where(active, delivered, 0.0)
     event = event & active
     new_state = ScheduleState(*(_select_envs(active, new, old) for new, old in zip(new_state, state)))

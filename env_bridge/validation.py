@@ -55,6 +55,8 @@ def check_finite(values: np.ndarray, what: str, seeds: ty.Sequence[int] | None =
 
     ``values`` has one row per agent, in the order of ``seeds``."""
     rows = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    if np.isfinite(rows).all():  # the common case, checked in one pass
+        return
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
         agent = f" of the agent with seed {seeds[bad[0]]}" if seeds is not None else ""

@@ -214,6 +214,8 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
     encoded ``reward`` and R̄, W ← W + η·[N_l]·δ·e, R̄ update; then e ← 0 where ``event``, and R̄ is
     forgotten where ``episode_end`` if the modulation resets it each episode."""
     event = np.asarray(event, dtype=bool)
+    if not spec.modulation.reset_baseline_each_episode and not event.any():
+        return  # nothing to apply (most steps of an episodic schedule)
     learning = np.ones_like(event) if learning is None else np.asarray(learning, dtype=bool)
     agent, layer = _learn(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
                           np.ascontiguousarray(reward, dtype=spec.arith.dtype), event, learning,

@@ -186,13 +186,15 @@ def _fixed_mul_div(k, sat, a, b, c):
 
 
 def _float_trace_step(k, sat, e, post, pre):
-    """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated)."""
-    return e * k.decay + post * pre
+    """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated). γ_e = 1 skips
+    the multiplication, which would leave e unchanged."""
+    return (e if k.decay == 1.0 else e * k.decay) + post * pre
 
 
 def _fixed_trace_step(k, sat, e, post, pre):
     increment = shift_round(post * pre, 2 * k.frac - k.trace_frac)
-    return _clip(shift_round(e * k.decay, RATIO_FRAC_BITS) + increment, k.trace_bits, sat, TRACE)
+    decayed = e if k.decay == 1 << RATIO_FRAC_BITS else shift_round(e * k.decay, RATIO_FRAC_BITS)
+    return _clip(decayed + increment, k.trace_bits, sat, TRACE)
 
 
 # -- reward, RPE, update -------------------------------------------------------------------------
