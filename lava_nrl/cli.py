@@ -56,6 +56,9 @@ def _build_parser() -> argparse.ArgumentParser:
                             "(default 100; 0: only on Ctrl-C); lava backend: after each seed")
     train.add_argument("--resume", metavar="DIR",
                        help="continue the interrupted run in DIR from DIR/checkpoint.pkl (its options are used)")
+    train.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="numpy backend: split the seeds over N processes (one per core; same results, "
+                            "no checkpoints)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs")
@@ -94,6 +97,8 @@ def _train(args) -> None:
         checkpoint = out / "checkpoint.pkl"
     if args.checkpoint_every < 0:
         raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
+    if args.jobs < 1 or (args.jobs > 1 and (lava or args.resume)):
+        raise ConfigError(f"--jobs must be ≥ 1, and 1 with --backend lava or --resume; got {args.jobs}")
     total = config.num_episodes * len(config.seeds)
     out.mkdir(parents=True, exist_ok=True)
     with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
@@ -101,10 +106,14 @@ def _train(args) -> None:
         try:
             if lava:
                 result = train_lava(run, on_episodes=bar.update, checkpoint=checkpoint)
+            elif args.jobs > 1:
+                result = train(run, on_episodes=bar.update, jobs=args.jobs)
             else:
                 result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
                                checkpoint_every=args.checkpoint_every)
         except KeyboardInterrupt:
+            if args.jobs > 1:
+                raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
             raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
     summary = write_results(result, out)
     checkpoint.unlink(missing_ok=True)  # the results hold everything now

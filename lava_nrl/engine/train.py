@@ -11,12 +11,18 @@ Several configurations of one environment and reward schedule may share the loop
 ``train([config, …])``): each is a group of agents with its own rule, sizes, η and precision, and
 the environments of all groups step together, so the loop's per-step cost is paid once. A group
 computes exactly what it computes alone.
+
+``jobs=N`` splits one config's seeds over N processes (agents are independent, so the result is the
+same); this is how a run uses more than one core.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
+import multiprocessing
+import queue
 import pickle
 import signal
 import threading
@@ -137,14 +143,16 @@ def _interrupts_between_steps():
 
 
 def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[int], None] | None = None,
-          checkpoint=None, checkpoint_every: int = 0):
+          checkpoint=None, checkpoint_every: int = 0, jobs: int = 1):
     """Run ``config`` (or a cohort of configs, or continue a :class:`Run` from a checkpoint) to the end
     of its budget; returns a :class:`TrainResult` (a list of them, one per config, for a cohort).
 
     ``on_episodes(k)``: called whenever k more episodes (over all agents) ended. ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
-    bit."""
+    bit. ``jobs``: processes to split one config's seeds over (no checkpoints then)."""
+    if jobs > 1:
+        return _train_in_processes(config, jobs, on_episodes, checkpoint)
     cohort = not isinstance(config, TrainConfig) and not (isinstance(config, Run) and len(config.configs) == 1)
     run = config if isinstance(config, Run) else start_run(config)
     envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
@@ -207,3 +215,56 @@ def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.
         results.append(TrainResult(config, run.returns[slot], run.lengths[slot], final, run.env_steps[slot], wall,
                                    envs.reward_threshold, dict(spec.arith.saturations)))
     return results if cohort else results[0]
+
+
+def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResult:
+    """``train(config)`` with its seeds split over ``jobs`` spawned processes, merged in seed order."""
+    from lava_nrl.errors import ConfigError
+
+    if not isinstance(config, TrainConfig):
+        raise ConfigError("jobs > 1 splits the seeds of one TrainConfig (not a cohort or a checkpointed run)")
+    if checkpoint is not None:
+        raise ConfigError("checkpoints need jobs=1 (each process would hold part of the run)")
+    started = time.perf_counter()
+    parts = [p for p in np.array_split(np.array(config.seeds), min(jobs, len(config.seeds)))]
+    shards = [dataclasses.replace(config, seeds=tuple(int(s) for s in part)) for part in parts]
+    context = multiprocessing.get_context("spawn")  # nothing of this process (threads, generators) is shared
+    with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(len(shards), mp_context=context) as pool:
+        progress = manager.Queue()
+        pending = [pool.submit(_train_shard, shard, progress) for shard in shards]
+        while True:
+            finished = all(f.done() for f in pending)  # before draining: nothing is put after a shard ends
+            try:
+                while True:
+                    episodes = progress.get(timeout=0.1)
+                    if on_episodes is not None:
+                        on_episodes(episodes)
+            except queue.Empty:
+                if finished:
+                    break
+        results = [f.result() for f in pending]
+    saturations: dict = {}
+    for r in results:
+        for kind, count in r.saturations.items():
+            saturations[kind] = saturations.get(kind, 0) + count
+    return TrainResult(config, [x for r in results for x in r.returns], [x for r in results for x in r.lengths],
+                       [x for r in results for x in r.weights], np.concatenate([r.env_steps for r in results]),
+                       time.perf_counter() - started, results[0].reward_threshold, saturations)
+
+
+def _train_shard(config: TrainConfig, progress) -> TrainResult:
+    """One process's part; episode counts go to ``progress`` at most every 0.2 s (a put is a round
+    trip to the manager process, too slow for every step)."""
+    pending, last = 0, time.perf_counter()
+
+    def report(episodes: int) -> None:
+        nonlocal pending, last
+        pending += episodes
+        if time.perf_counter() - last >= 0.2:
+            progress.put(pending)
+            pending, last = 0, time.perf_counter()
+
+    result = train(config, on_episodes=report)
+    if pending:
+        progress.put(pending)
+    return result

@@ -46,6 +46,19 @@ def test_a_cohort_computes_what_each_config_computes_alone(env, budgets):
                 np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.timeout(120)
+def test_seeds_split_over_processes_give_the_same_result():
+    config = TrainConfig(rule="nrl-b", precision="fixed", lr=0.05, episodes=6, seeds=(42, 101, 300), hidden=16)
+    alone, reported = train(config), []
+    split = train(config, jobs=2, on_episodes=reported.append)
+    assert split.returns == alone.returns and sum(reported) == 18
+    for w_split, w_alone in zip(split.weights, alone.weights):
+        for a, b in zip(w_split, w_alone):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(ConfigError, match="checkpoints need jobs=1"):
+        train(config, jobs=2, checkpoint="unused.pkl")
+
+
 def test_a_cohort_shares_one_environment():
     with pytest.raises(ConfigError, match="one environment"):
         train([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
