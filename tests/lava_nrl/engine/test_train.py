@@ -64,6 +64,25 @@ def test_a_cohort_shares_one_environment():
         train([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
 
 
+def test_acrobot_fast_path_equals_separate_gymnasium_envs():
+    seeds = [3, 5, 8, 13]
+    batch = EnvBatch("Acrobot-v1", seeds)
+    assert batch._acrobot is not None
+    envs = [gym.make("Acrobot-v1") for _ in seeds]
+    np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
+    ends = 0
+    for a in np.random.default_rng(0).integers(0, 3, size=(3000, len(seeds))):
+        obs, reward, term, trunc = batch.step(a)
+        for i, env in enumerate(envs):
+            o, r, te, tr, _ = env.step(int(a[i]))
+            if te or tr:
+                o, _ = env.reset()
+                ends += 1
+            assert (te, tr, r) == (term[i], trunc[i], reward[i])
+            np.testing.assert_array_equal(obs[i], o)
+    assert ends > 10  # resets from each environment's own generator are covered
+
+
 def test_cartpole_fast_path_equals_separate_gymnasium_envs():
     seeds = [3, 5, 8]
     batch = EnvBatch("CartPole-v1", seeds)
