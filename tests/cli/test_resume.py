@@ -20,6 +20,15 @@ def _train(*args):
                           capture_output=True, text=True, timeout=300)
 
 
+def _assert_same_results(got, want, seeds=(42, 101)) -> None:
+    """Two output directories hold the same returns and, bit for bit, the same weights."""
+    assert (got / "returns.csv").read_text() == (want / "returns.csv").read_text()
+    for seed in seeds:
+        a, b = np.load(got / f"weights-seed{seed}.npz"), np.load(want / f"weights-seed{seed}.npz")
+        for key in a.files:
+            np.testing.assert_array_equal(a[key], b[key])
+
+
 @pytest.mark.timeout(400)
 def test_sigint_then_resume_equals_an_uninterrupted_run(tmp_path):
     whole, part = tmp_path / "whole", tmp_path / "part"
@@ -37,11 +46,7 @@ def test_sigint_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert not (part / "summary.json").exists()
     resumed = _train("--resume", str(part), "--no-progress")
     assert resumed.returncode == 0, resumed.stderr
-    assert (part / "returns.csv").read_text() == (whole / "returns.csv").read_text()
-    for seed in (42, 101):
-        a, b = np.load(part / f"weights-seed{seed}.npz"), np.load(whole / f"weights-seed{seed}.npz")
-        for key in a.files:
-            np.testing.assert_array_equal(a[key], b[key])
+    _assert_same_results(part, whole)
     assert not checkpoint.exists()
     assert json.loads((part / "summary.json").read_text())["config"] == json.loads(
         (whole / "summary.json").read_text())["config"]
@@ -82,11 +87,7 @@ def test_lava_backend_sigint_then_resume_equals_the_engine(tmp_path):
     assert _processes_mentioning(str(part)) == []
     resumed = _train("--resume", str(part))
     assert resumed.returncode == 0, resumed.stderr
-    assert (part / "returns.csv").read_text() == (engine / "returns.csv").read_text()
-    for seed in (42, 101):
-        a, b = np.load(part / f"weights-seed{seed}.npz"), np.load(engine / f"weights-seed{seed}.npz")
-        for key in a.files:
-            np.testing.assert_array_equal(a[key], b[key])
+    _assert_same_results(part, engine)
     assert not checkpoint.exists()
 
 
