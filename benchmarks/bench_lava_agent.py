@@ -59,6 +59,7 @@ def main() -> None:
     print("command:", " ".join(["python"] + sys.argv))
     config = TrainConfig(env="CartPole-v1", rule="nrl-b", lr=0.01, precision=args.precision,
                          episodes=args.episodes, seeds=(42,))
+    train(TrainConfig(**{**config.__dict__, "episodes": 1}))  # warm-up, as the Lava runs get: imports, caches
     engine = train(config)
     steps = int(engine.env_steps.sum())
     rates = {"engine, 1 agent": steps / engine.wall_seconds}
