@@ -184,6 +184,15 @@ def results_table(rows: list[dict], quick: bool) -> str:
         lines.append(f"| {r['cell']} | {r['reached']}/{r['seeds']} | {_fmt(r['episodes_to_threshold'])} | "
                      f"{_fmt(r['env_steps_to_threshold'])} | {_fmt(r['final_mean_return'], 1)} | "
                      f"{r['wall_seconds']:.0f} |")
+    lines += ["", "Float and fixed point side by side (seeds reached; episodes to threshold; final mean return):", "",
+              "| task | rule | float | fixed |", "|---|---|---|---|"]
+    by_cell = {(r["env"], r["rule"], r["precision"], r["layers"]): r for r in rows}
+    for (env, rule, precision, layers), r in by_cell.items():
+        fixed = by_cell.get((env, rule, "fixed", layers))
+        if precision == "float" and fixed is not None:
+            lines.append(f"| {env.split('/')[-1]} | {rule} | " + " | ".join(
+                f"{x['reached']}/{x['seeds']}; {_fmt(x['episodes_to_threshold'])}; {_fmt(x['final_mean_return'], 1)}"
+                for x in (r, fixed)) + " |")
     return "\n".join(lines) + "\n"
 
 
