@@ -5,7 +5,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from env_bridge.batch import EnvBatch
+from env_bridge.batch import EnvBatch, make_env
 from lava_nrl.engine import TrainConfig, train
 from lava_nrl.errors import ConfigError, NonFiniteError
 
@@ -62,6 +62,22 @@ def test_seeds_split_over_processes_give_the_same_result():
 def test_a_cohort_shares_one_environment():
     with pytest.raises(ConfigError, match="one environment"):
         train([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
+
+
+def test_reaching_vector_path_equals_separate_envs():
+    seeds = [3, 5, 8]
+    batch = EnvBatch("env_bridge/Reaching1D-v0", seeds)
+    assert batch._reaching is not None
+    envs = [make_env("env_bridge/Reaching1D-v0") for _ in seeds]
+    np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
+    for a in np.random.default_rng(0).integers(0, 3, size=(700, len(seeds))):  # two trial ends
+        obs, reward, term, trunc = batch.step(a)
+        for i, env in enumerate(envs):
+            o, r, te, tr, _ = env.step(int(a[i]))
+            if te or tr:
+                o, _ = env.reset()
+            assert (te, tr, r) == (term[i], trunc[i], reward[i])
+            np.testing.assert_array_equal(obs[i], o)
 
 
 def test_acrobot_fast_path_equals_separate_gymnasium_envs():
