@@ -47,6 +47,7 @@ def dense_row(k, sat, w, x, x_noisy, a, a_noisy):
     Each sum runs over j in order; two outputs at a time, so that four independent sums proceed side
     by side instead of each waiting on its own previous addition."""
     n_post, n_pre = w.shape
+    clipped = 0
     for i in range(0, n_post - 1, 2):
         clean0, noisy0 = w[i, 0] * x[0], w[i, 0] * x_noisy[0]
         clean1, noisy1 = w[i + 1, 0] * x[0], w[i + 1, 0] * x_noisy[0]
@@ -55,36 +56,47 @@ def dense_row(k, sat, w, x, x_noisy, a, a_noisy):
             noisy0 += w[i, j] * x_noisy[j]
             clean1 += w[i + 1, j] * x[j]
             noisy1 += w[i + 1, j] * x_noisy[j]
-        a[i], a_noisy[i] = ar.to_message(k, sat, clean0), ar.to_message(k, sat, noisy0)
-        a[i + 1], a_noisy[i + 1] = ar.to_message(k, sat, clean1), ar.to_message(k, sat, noisy1)
+        a[i], c0 = ar.to_message(k, clean0)
+        a_noisy[i], c1 = ar.to_message(k, noisy0)
+        a[i + 1], c2 = ar.to_message(k, clean1)
+        a_noisy[i + 1], c3 = ar.to_message(k, noisy1)
+        clipped += c0 + c1 + c2 + c3
     if n_post % 2:
         i = n_post - 1
         clean, noisy = w[i, 0] * x[0], w[i, 0] * x_noisy[0]
         for j in range(1, n_pre):
             clean += w[i, j] * x[j]
             noisy += w[i, j] * x_noisy[j]
-        a[i], a_noisy[i] = ar.to_message(k, sat, clean), ar.to_message(k, sat, noisy)
+        a[i], c = ar.to_message(k, clean)
+        a_noisy[i], c_noisy = ar.to_message(k, noisy)
+        clipped += c + c_noisy
+    sat[ar.MESSAGE] += clipped
 
 
 @register_jitable
 def noise_row(k, sat, key, step, first_neuron, xi):
     """ξ of neurons first_neuron … first_neuron + n − 1 at draw ``step`` of stream ``key``."""
-    draw = rng.draw_key(key, step)
+    draw, clipped = rng.draw_key(key, step), 0
     for i in range(xi.shape[0]):
-        xi[i] = ar.noise(k, sat, rng.byte_sum(rng.element_u32(draw, first_neuron + i)))
+        xi[i], c = ar.noise(k, rng.byte_sum(rng.element_u32(draw, first_neuron + i)))
+        clipped += c
+    sat[ar.MESSAGE] += clipped
 
 
 @register_jitable
 def neuron_row(k, sat, a, a_noisy_in, xi, hidden, a_noisy, x, x_noisy):
     """ã = W x̃ + ξ; x = f(a), x̃ = f(ã) (f = LeakyReLU if ``hidden``, else the identity)."""
+    clipped = 0
     for i in range(a.shape[0]):
-        a_noisy[i] = ar.add_message(k, sat, a_noisy_in[i], xi[i])
+        a_noisy[i], c = ar.add_message(k, a_noisy_in[i], xi[i])
+        clipped += c
         if hidden:
             x[i] = ar.leaky_relu(k, a[i])
             x_noisy[i] = ar.leaky_relu(k, a_noisy[i])
         else:
             x[i] = a[i]
             x_noisy[i] = a_noisy[i]
+    sat[ar.MESSAGE] += clipped
 
 
 @register_jitable

@@ -23,13 +23,17 @@ __all__ = ["rpe", "update_baseline", "rpe_one", "baseline_one"]
 @register_jitable
 def rpe_one(k, sat, reward, baseline, has_baseline, normalise):
     """δ for one agent; without a baseline yet, R̄ is R itself (δ = 0)."""
-    return ar.rpe(k, sat, reward, baseline if has_baseline else reward, normalise)
+    delta, clipped = ar.rpe(k, reward, baseline if has_baseline else reward, normalise)
+    sat[ar.REWARD] += clipped
+    return delta
 
 
 @register_jitable
 def baseline_one(k, sat, reward, baseline, has_baseline):
     """R̄ ← R̄ + λ (R − R̄) for one agent, starting from R̄ = R."""
-    return ar.moving_average(k, sat, baseline if has_baseline else reward, reward)
+    moved, clipped = ar.moving_average(k, baseline if has_baseline else reward, reward)
+    sat[ar.REWARD] += clipped
+    return moved
 
 
 @njit(cache=True)

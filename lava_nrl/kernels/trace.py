@@ -25,8 +25,11 @@ __all__ = ["nrl_post_factor", "bp_post_factors", "trace_update", "nrl_post_row",
 @register_jitable
 def nrl_post_row(k, sat, rho, xi, xi_sq, post):
     """post = ρ ξ / ‖ξ‖² for one agent."""
+    clipped = 0
     for i in range(xi.shape[0]):
-        post[i] = ar.mul_div(k, sat, rho, xi[i], xi_sq)
+        post[i], c = ar.mul_div(k, rho, xi[i], xi_sq)
+        clipped += c
+    sat[ar.MESSAGE] += clipped
 
 
 @register_jitable
@@ -38,6 +41,7 @@ def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
     for i in range(logp.shape[0]):
         post[top + i] = -ar.prob(k, logp[i])
     post[top + action] += ar.one(k)
+    clipped = 0
     for l in range(n_layers - 2, -1, -1):
         w = weights[l + 1][b]
         above, here = first[l + 1], first[l]
@@ -45,15 +49,21 @@ def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
             acc = w[0, j] * post[above]
             for i in range(1, w.shape[0]):
                 acc += w[i, j] * post[above + i]
-            post[here + j] = ar.leaky_relu_grad(k, ar.to_message(k, sat, acc), a[here + j])
+            g, c = ar.to_message(k, acc)
+            post[here + j] = ar.leaky_relu_grad(k, g, a[here + j])
+            clipped += c
+    sat[ar.MESSAGE] += clipped
 
 
 @register_jitable
 def trace_row(k, sat, e, post, pre):
     """e ← γ_e e + post ⊗ pre for one agent, in place."""
+    clipped = 0
     for i in range(e.shape[0]):
         for j in range(e.shape[1]):
-            e[i, j] = ar.trace_step(k, sat, e[i, j], post[i], pre[j])
+            e[i, j], c = ar.trace_step(k, e[i, j], post[i], pre[j])
+            clipped += c
+    sat[ar.TRACE] += clipped
 
 
 @njit(cache=True)

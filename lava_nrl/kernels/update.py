@@ -32,11 +32,13 @@ def update_is_finite(k, w, e, gain):
 def update_row(k, sat, w, e, gain, key, counter):
     """W ← W + gain·e for one agent's layer, in place; synapse (i, j) rounds with draw ``counter``
     of element i·n_pre + j of the stream ``key``."""
-    n_pre, draw = w.shape[1], rng.draw_key(key, counter)
+    n_pre, draw, clipped = w.shape[1], rng.draw_key(key, counter), 0
     for i in range(w.shape[0]):
         for j in range(n_pre):
             random = rng.element_u32(draw, i * n_pre + j) if ar.rounds_stochastically(k) else np.uint64(0)
-            w[i, j] = ar.weight_step(k, sat, w[i, j], gain, e[i, j], random)
+            w[i, j], c = ar.weight_step(k, w[i, j], gain, e[i, j], random)
+            clipped += c
+    sat[ar.WEIGHT] += clipped
 
 
 @njit(cache=True)

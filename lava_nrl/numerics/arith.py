@@ -6,7 +6,10 @@ The kernels are compiled loops that call the primitives below (``to_message``, `
 :class:`FixedConstants`; its type picks the primitive's implementation when the kernel is compiled,
 so every kernel exists once for both precisions and each precision is compiled without the other's
 branches. Float computes in float64; fixed in int64 with the widths of a :class:`FixedFormat`,
-rounding to nearest and saturating at every step, counting each clipped value by kind in ``sat``.
+rounding to nearest and saturating at every step. A primitive that saturates returns ``(value,
+clipped)``, clipped being 1 where it clipped (always 0 in float): a kernel adds them up in a local
+variable and into its counter array ``sat`` once per row, so that counting never stops a loop from
+being vectorised, and no clipped value goes uncounted.
 
 :class:`FloatArith` and :class:`FixedArith` are the Python side: the conversions at the edges of a
 run (observations, rewards and weights in and out), the saturation counters, and
@@ -72,31 +75,29 @@ def _primitive(float_impl, fixed_impl):
 
 
 @register_jitable
-def _clip(x, bits, sat, kind):
-    """``saturate`` that counts: a clipped value is reported, never silent."""
+def _clip(x, bits):
+    """``saturate``, and 1 if it clipped (else 0): a clipped value is reported, never silent."""
     out = saturate(x, bits)
-    if out != x:
-        sat[kind] += 1
-    return out
+    return out, np.int64(out != x)
 
 
 # -- forward pass ------------------------------------------------------------------------------
-def _float_to_message(k, sat, acc):
-    """A synapse sum Σ W x (Q.(F + weight_frac) in fixed) as a message."""
-    return acc
+def _float_to_message(k, acc):
+    """A synapse sum Σ W x (Q.(F + weight_frac) in fixed) as a message; (value, clipped)."""
+    return acc, 0
 
 
-def _fixed_to_message(k, sat, acc):
-    return _clip(shift_round(acc, k.weight_frac), k.msg_bits, sat, MESSAGE)
+def _fixed_to_message(k, acc):
+    return _clip(shift_round(acc, k.weight_frac), k.msg_bits)
 
 
-def _float_add_message(k, sat, a, b):
-    """a + b between messages (ã = W x̃ + ξ)."""
-    return a + b
+def _float_add_message(k, a, b):
+    """a + b between messages (ã = W x̃ + ξ); (value, clipped)."""
+    return a + b, 0
 
 
-def _fixed_add_message(k, sat, a, b):
-    return _clip(a + b, k.msg_bits, sat, MESSAGE)
+def _fixed_add_message(k, a, b):
+    return _clip(a + b, k.msg_bits)
 
 
 def _float_leaky_relu(k, a):
@@ -117,13 +118,13 @@ def _fixed_leaky_relu_grad(k, g, a):
     return g if a >= 0 else shift_round(g * k.slope, k.slope_frac)
 
 
-def _float_noise(k, sat, byte_sum):
-    """ξ from an Irwin–Hall byte sum: σ·(S − 510)/147.8 (fixed: that, rounded to Q.F)."""
-    return (byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma
+def _float_noise(k, byte_sum):
+    """ξ from an Irwin–Hall byte sum: σ·(S − 510)/147.8 (fixed: that, rounded to Q.F); (value, clipped)."""
+    return (byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 0
 
 
-def _fixed_noise(k, sat, byte_sum):
-    return _clip(shift_round((byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 16), k.msg_bits, sat, MESSAGE)
+def _fixed_noise(k, byte_sum):
+    return _clip(shift_round((byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 16), k.msg_bits)
 
 
 # -- readout -----------------------------------------------------------------------------------
@@ -176,51 +177,50 @@ def _fixed_one(k):
 
 
 # -- eligibility trace ---------------------------------------------------------------------------
-def _float_mul_div(k, sat, a, b, c):
-    """a · b / c: ρ·ξ/‖ξ‖² with a, b Q.F and c Q.2F (one rounding, at the end)."""
-    return a * b / c
+def _float_mul_div(k, a, b, c):
+    """a · b / c: ρ·ξ/‖ξ‖² with a, b Q.F and c Q.2F (one rounding, at the end); (value, clipped)."""
+    return a * b / c, 0
 
 
-def _fixed_mul_div(k, sat, a, b, c):
-    return _clip(div_round((a * b) << k.frac, max(c, 1)), k.msg_bits, sat, MESSAGE)
+def _fixed_mul_div(k, a, b, c):
+    return _clip(div_round((a * b) << k.frac, max(c, 1)), k.msg_bits)
 
 
-def _float_trace_step(k, sat, e, post, pre):
-    """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated). γ_e = 1 skips
-    the multiplication, which would leave e unchanged."""
-    return (e if k.decay == 1.0 else e * k.decay) + post * pre
+def _float_trace_step(k, e, post, pre):
+    """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated); (value, clipped).
+    γ_e = 1 skips the multiplication, which would leave e unchanged."""
+    return (e if k.decay == 1.0 else e * k.decay) + post * pre, 0
 
 
-def _fixed_trace_step(k, sat, e, post, pre):
+def _fixed_trace_step(k, e, post, pre):
     increment = shift_round(post * pre, 2 * k.frac - k.trace_frac)
     decayed = e if k.decay == 1 << RATIO_FRAC_BITS else shift_round(e * k.decay, RATIO_FRAC_BITS)
-    return _clip(decayed + increment, k.trace_bits, sat, TRACE)
+    return _clip(decayed + increment, k.trace_bits)
 
 
 # -- reward, RPE, update -------------------------------------------------------------------------
-def _float_rpe(k, sat, reward, baseline, normalise):
-    """δ = (R − R̄)/|R| (R − R̄ where R = 0), or R − R̄ without ``normalise``."""
+def _float_rpe(k, reward, baseline, normalise):
+    """δ = (R − R̄)/|R| (R − R̄ where R = 0), or R − R̄ without ``normalise``; (value, clipped)."""
     diff = reward - baseline
     if normalise and reward != 0:
-        return diff / abs(reward)
-    return diff
+        return diff / abs(reward), 0
+    return diff, 0
 
 
-def _fixed_rpe(k, sat, reward, baseline, normalise):
+def _fixed_rpe(k, reward, baseline, normalise):
     diff = reward - baseline
     if normalise and reward != 0:
         diff = div_round(diff << k.frac, abs(reward))
-    return _clip(diff, k.reward_bits, sat, REWARD)
+    return _clip(diff, k.reward_bits)
 
 
-def _float_moving_average(k, sat, baseline, value):
-    """R̄ + λ (R − R̄)."""
-    return baseline + k.rate * (value - baseline)
+def _float_moving_average(k, baseline, value):
+    """R̄ + λ (R − R̄); (value, clipped)."""
+    return baseline + k.rate * (value - baseline), 0
 
 
-def _fixed_moving_average(k, sat, baseline, value):
-    moved = baseline + shift_round((value - baseline) * k.rate, RATIO_FRAC_BITS)
-    return _clip(moved, k.reward_bits, sat, REWARD)
+def _fixed_moving_average(k, baseline, value):
+    return _clip(baseline + shift_round((value - baseline) * k.rate, RATIO_FRAC_BITS), k.reward_bits)
 
 
 def _float_gain(k, n_post, delta):
@@ -232,13 +232,14 @@ def _fixed_gain(k, n_post, delta):
     return shift_round(k.lr * n_post * delta, k.frac)
 
 
-def _float_weight_step(k, sat, w, gain, e, random):
-    """w + gain·e (fixed: cut to the weight LSB by stochastic rounding with ``random``, saturated)."""
-    return w + gain * e
+def _float_weight_step(k, w, gain, e, random):
+    """w + gain·e (fixed: cut to the weight LSB by stochastic rounding with ``random``, saturated);
+    (value, clipped)."""
+    return w + gain * e, 0
 
 
-def _fixed_weight_step(k, sat, w, gain, e, random):
-    return _clip(w + shift_stochastic(gain * e, k.update_shift, random), k.weight_bits, sat, WEIGHT)
+def _fixed_weight_step(k, w, gain, e, random):
+    return _clip(w + shift_stochastic(gain * e, k.update_shift, random), k.weight_bits)
 
 
 def _float_rounds_stochastically(k):
