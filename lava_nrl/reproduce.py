@@ -5,9 +5,9 @@ Cells: rules nrl, nrl-b, rmhl, bp × tasks Reaching1D (immediate reward, per-ste
 Acrobot-v1, CartPole-v1 (episodic reward), float; nrl and nrl-b again in fixed point; and the depth
 study, CartPole with L = 1, 2, 3 hidden layers for every rule. Five seeds each.
 
-Cells run in four cohorts (Reaching1D, Acrobot, CartPole, CartPole depth): the cells of a cohort share
-one engine loop and one batch of environments (each computes what it computes alone), and the
-cohorts run side by side in ``jobs`` processes. A cell already finished (its ``summary.json``
+Cells run in five cohorts (Reaching1D, Acrobot, CartPole, CartPole with L = 2, with L = 3): the cells
+of a cohort share one engine loop and one batch of environments (each computes what it computes
+alone), and the cohorts run side by side in ``jobs`` processes, the longest first. A cell already finished (its ``summary.json``
 exists) is not run again, and a cohort checkpoints itself every few thousand episodes, so an
 interrupted reproduction resumes where it stopped.
 
@@ -45,6 +45,8 @@ LR = {"bp": 0.02, "nrl-b": 0.01, "nrl": 0.1, "rmhl": 0.05}
 HOLD = 500
 REACHING_TRIALS = 1_000
 CHECKPOINT_EVERY = 5_000  # episodes over a cohort's agents
+# Cohorts by their measured wall time (docs/results.md), longest first: two workers end together.
+LONGEST_FIRST = ("Acrobot-v1", "CartPole-v1-L3", "CartPole-v1-L2", "CartPole-v1", "Reaching1D-v0")
 
 
 class Cell(ty.NamedTuple):
@@ -55,7 +57,7 @@ class Cell(ty.NamedTuple):
     @property
     def cohort(self) -> str:
         """The cells of one cohort share an engine loop."""
-        return self.config.env.split("/")[-1] + ("-depth" if self.group == "depth" else "")
+        return self.config.env.split("/")[-1] + (f"-L{self.config.layers}" if self.group == "depth" else "")
 
 
 def cells(quick: bool = False) -> list[Cell]:
@@ -138,6 +140,7 @@ def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], No
                 on_cell(cell.name, True)
         else:
             todo.setdefault(cell.cohort, []).append(cell)
+    todo = dict(sorted(todo.items(), key=lambda item: LONGEST_FIRST.index(item[0])))
     if jobs <= 1:
         for cohort in todo.values():
             _run_cohort(cohort, out)
