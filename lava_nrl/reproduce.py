@@ -15,8 +15,9 @@ Budgets: the reference's for Acrobot (8,000 episodes) and CartPole (20,000). A s
 100-episode mean has held the task's threshold for 500 episodes (``--stop-after-threshold 500``).
 Reaching1D has no threshold; it runs 1,000 trials (3·10⁵ steps) instead of the reference's 5·10⁶
 steps, to keep the whole reproduction within the hour. By then BP has long converged; the NRL curves
-peak near trial 450 and decline (docs/results.md shows the curves and the 100-trial means), so the
-longer budget might change their end point but not that they are unstable at these learning rates.
+peak between trials 240 and 400 and then decline (docs/results.md shows the curves and the 100-trial
+means), so the longer budget might change their end point but not that they are unstable at these
+learning rates.
 
 Learning rates (fixed before the runs, not tuned per cell): bp 0.02, nrl-b 0.01, nrl 0.1,
 rmhl 0.05 (the reference code's default).
