@@ -168,10 +168,11 @@ def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], No
     (out / "results.md").write_text(results_table(rows, quick))
     for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
         _plot([r for r in rows if r["group"] == "tasks" and r["env"] == env], curves,
-              out / f"{env.split('/')[-1]}.png", label=lambda r: f"{r['rule']} ({r['precision']})")
+              out / f"{env.split('/')[-1]}.png", label=lambda r: f"{r['rule']} ({r['precision']})",
+              dashes=lambda r: "-" if r["precision"] == "float" else "--")
     depth = [r for r in rows if r["env"] == "CartPole-v1" and r["precision"] == "float"]  # L = 1 is a task cell
     _plot(sorted(depth, key=lambda r: (r["rule"], r["layers"])), curves, out / "CartPole-v1-depth.png",
-          label=lambda r: f"{r['rule']} L={r['layers']}")
+          label=lambda r: f"{r['rule']} L={r['layers']}", dashes=lambda r: {1: "-", 2: "--", 3: ":"}[r["layers"]])
     return rows
 
 
@@ -201,7 +202,13 @@ def results_table(rows: list[dict], quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable[[dict], str]) -> None:
+_COLOURS = {"nrl": "tab:blue", "nrl-b": "tab:orange", "rmhl": "tab:green", "bp": "tab:red"}
+
+
+def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable[[dict], str],
+          dashes: ty.Callable[[dict], str]) -> None:
+    """Mean ± std over seeds of the running mean; colour by rule, line style by ``dashes(row)``. A seed
+    that stopped early (its mean held the threshold) is drawn at its last value to the longest run."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -210,12 +217,13 @@ def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for r in rows:
         runs = curves[r["cell"]]
-        n = min(len(c) for c in runs)
-        stack = np.stack([c[:n] for c in runs])
+        n = max(len(c) for c in runs)
+        stack = np.stack([np.pad(c, (0, n - len(c)), mode="edge") for c in runs])
         mean, std = stack.mean(axis=0), stack.std(axis=0)
         x = np.arange(1, n + 1)
-        ax.plot(x, mean, label=label(r))
-        ax.fill_between(x, mean - std, mean + std, alpha=0.15)
+        colour = _COLOURS[r["rule"]]
+        ax.plot(x, mean, label=label(r), color=colour, ls=dashes(r), lw=1.2)
+        ax.fill_between(x, mean - std, mean + std, color=colour, alpha=0.1)
     ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW})", title=path.stem)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
