@@ -132,9 +132,10 @@ def _acrobot_step(state, actions, active, steps, max_steps, torques, dt, max_vel
             obs[i, d] = np.float64(np.float32(values[d]))  # observations are float32, as gymnasium's
 
 
-def _default_acrobot(env) -> bool:
-    """Whether ``env`` has the dynamics :func:`_acrobot_step` copies (the defaults)."""
-    return env.book_or_nips == "book" and env.torque_noise_max == 0.0
+def _default_acrobot(probe) -> bool:
+    """Whether ``probe`` has the dynamics :func:`_acrobot_step` copies (the defaults) and a step limit."""
+    env = probe.unwrapped
+    return env.book_or_nips == "book" and env.torque_noise_max == 0.0 and probe.spec.max_episode_steps is not None
 
 
 class EnvBatch:
@@ -174,7 +175,7 @@ class EnvBatch:
         self.n_actions = action_count(self.action_space)
         self.reward_threshold = probe.spec.reward_threshold if probe.spec else None
         self.max_episode_steps = probe.spec.max_episode_steps if probe.spec else None
-        self._vector = self._acrobot = None
+        self._vector = None
         if probe.spec is not None and probe.spec.vector_entry_point == _CARTPOLE_VECTOR:
             from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
@@ -187,7 +188,7 @@ class EnvBatch:
                                vec.force_mag, vec.tau, vec.x_threshold, vec.theta_threshold_radians,
                                bool(vec._sutton_barto_reward))
             self._generators = [np.random.default_rng(s) for s in self.seeds]  # = CartPoleEnv's np_random
-        elif probe.spec is not None and probe.spec.entry_point == _ACROBOT and _default_acrobot(probe.unwrapped):
+        elif probe.spec is not None and probe.spec.entry_point == _ACROBOT and _default_acrobot(probe):
             env = probe.unwrapped
             self._acrobot = dict(
                 state=np.zeros((len(seeds), 4)), steps=np.zeros(len(seeds), dtype=np.int64),
