@@ -23,7 +23,7 @@ def update_is_finite(k, w, e, gain):
     """Whether W + gain·e stays finite for one agent's layer (always, in fixed point)."""
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
-            if not ar.is_finite(k, w[i, j] + gain * e[i, j]):  # float's weight_step
+            if not ar.is_finite(k, ar.weight_step(k, w[i, j], gain, e[i, j], np.uint64(0))[0]):
                 return False
     return True
 
