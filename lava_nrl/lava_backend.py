@@ -30,6 +30,7 @@ from lava_nrl.errors import ConfigError
 from lava_nrl.guarded import run_guarded
 from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
+from lava_nrl.runs import add_counts
 
 __all__ = ["train_lava", "LavaRun"]
 
@@ -88,8 +89,7 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], No
             run.env_steps.append(sum(run.lengths[-1]))
             run.reward_threshold = bridge.reward_threshold
             for counts in (agent.saturation_counts(), collect_saturations(bridge)):
-                for kind, count in counts.items():
-                    run.saturations[kind] = run.saturations.get(kind, 0) + count
+                add_counts(run.saturations, counts)
         finally:
             bridge.stop()
         run.wall_seconds = time.perf_counter() - started

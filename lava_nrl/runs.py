@@ -17,9 +17,16 @@ import pathlib
 
 import numpy as np
 
-__all__ = ["WINDOW", "atomic_write", "episodes_to_threshold", "running_mean", "write_results"]
+__all__ = ["WINDOW", "add_counts", "atomic_write", "episodes_to_threshold", "running_mean", "write_results"]
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
+
+
+def add_counts(total: dict, counts: dict) -> dict:
+    """Add ``counts`` (e.g. saturations by kind) into ``total``, kind by kind; returns ``total``."""
+    for kind, count in counts.items():
+        total[kind] = total.get(kind, 0) + count
+    return total
 
 
 def running_mean(returns, window: int = WINDOW) -> np.ndarray:

@@ -35,7 +35,7 @@ from env_bridge.batch import EnvBatch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW, atomic_write
+from lava_nrl.runs import WINDOW, add_counts, atomic_write
 
 from .config import TrainConfig
 
@@ -226,7 +226,7 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
     if checkpoint is not None:
         raise ConfigError("checkpoints need jobs=1 (each process would hold part of the run)")
     started = time.perf_counter()
-    parts = [p for p in np.array_split(np.array(config.seeds), min(jobs, len(config.seeds)))]
+    parts = np.array_split(np.array(config.seeds), min(jobs, len(config.seeds)))
     shards = [dataclasses.replace(config, seeds=tuple(int(s) for s in part)) for part in parts]
     context = multiprocessing.get_context("spawn")  # nothing of this process (threads, generators) is shared
     with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(len(shards), mp_context=context) as pool:
@@ -245,8 +245,7 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
         results = [f.result() for f in pending]
     saturations: dict = {}
     for r in results:
-        for kind, count in r.saturations.items():
-            saturations[kind] = saturations.get(kind, 0) + count
+        add_counts(saturations, r.saturations)
     return TrainResult(config, [x for r in results for x in r.returns], [x for r in results for x in r.lengths],
                        [x for r in results for x in r.weights], np.concatenate([r.env_steps for r in results]),
                        time.perf_counter() - started, results[0].reward_threshold, saturations)
