@@ -7,9 +7,9 @@ study, CartPole with L = 1, 2, 3 hidden layers for every rule. Five seeds each.
 
 Cells run in five cohorts (Reaching1D, Acrobot, CartPole, CartPole with L = 2, with L = 3): the cells
 of a cohort share one engine loop and one batch of environments (each computes what it computes
-alone), and the cohorts run side by side in ``jobs`` processes, the longest first. A cell already finished (its ``summary.json``
-exists) is not run again, and a cohort checkpoints itself every few thousand episodes, so an
-interrupted reproduction resumes where it stopped.
+alone), and the cohorts run side by side in ``jobs`` processes, the longest first. A cell already
+finished (its ``summary.json`` exists) is not run again, and a cohort checkpoints itself every few
+thousand episodes, so an interrupted reproduction resumes where it stopped.
 
 Budgets: the reference's for Acrobot (8,000 episodes) and CartPole (20,000). A seed stops once its
 100-episode mean has held the task's threshold for 500 episodes (``--stop-after-threshold 500``).
