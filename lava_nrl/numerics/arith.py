@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 
 import numpy as np
+from numba import njit
 from numba.extending import overload, register_jitable
 
 from . import lut, rng
@@ -336,10 +337,14 @@ class FixedArith:
 
     # -- conversions at the edges (the only float ↔ int steps) ---------------------------------
     def _quantise(self, x, frac_bits: int, bits: int, kind: int) -> np.ndarray:
-        q = np.floor(np.asarray(x, dtype=np.float64) * 2.0**frac_bits + 0.5)
-        q = np.clip(q, -(2.0**62), 2.0**62).astype(np.int64)
-        out = saturate(q, bits)
-        self.counts[kind] += np.count_nonzero(out != q)
+        x = np.asarray(x, dtype=np.float64)
+        out = np.empty(x.shape, np.int64)
+        clipped = _quantise(np.ascontiguousarray(x).reshape(-1), 2.0**frac_bits, bits, out.reshape(-1))
+        if clipped < 0:
+            from lava_nrl.errors import NonFiniteError
+
+            raise NonFiniteError(f"cannot encode a non-finite {SATURATION_KINDS[kind]} value in fixed point: {x}")
+        self.counts[kind] += clipped
         return out
 
     def encode(self, x) -> np.ndarray:
@@ -362,6 +367,21 @@ class FixedArith:
 
     def decode_trace(self, e) -> np.ndarray:
         return np.asarray(e, dtype=np.float64) / 2.0**self.fmt.trace_frac_bits
+
+
+@njit(cache=True)
+def _quantise(x, scale, bits, out):
+    """out = saturate(floor(x·scale + 1/2), bits) (rounded to nearest, half up; beyond ±2^62 first
+    clipped to ±2^62); returns how many values the saturation clipped. Compiled: it runs on every
+    observation and reward of a fixed-point run. Returns −1 at a NaN or infinity."""
+    clipped = 0
+    for i in range(x.shape[0]):
+        if not np.isfinite(x[i]):
+            return -1
+        q = np.int64(min(max(np.floor(x[i] * scale + 0.5), -(2.0**62)), 2.0**62))
+        out[i] = saturate(q, bits)
+        clipped += out[i] != q
+    return clipped
 
 
 def make_arith(precision: str, fmt: FixedFormat | None = None):
