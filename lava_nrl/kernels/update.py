@@ -21,11 +21,11 @@ __all__ = ["weight_update", "update_row", "update_is_finite"]
 @register_jitable
 def update_is_finite(k, w, e, gain):
     """Whether W + gain·e stays finite for one agent's layer (always, in fixed point)."""
+    non_finite = 0  # counted, not returned at the first: a loop without an exit is vectorised
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
-            if not ar.is_finite(k, ar.weight_step(k, w[i, j], gain, e[i, j], np.uint64(0))[0]):
-                return False
-    return True
+            non_finite += not ar.is_finite(k, ar.weight_step(k, w[i, j], gain, e[i, j], np.uint64(0))[0])
+    return non_finite == 0
 
 
 @register_jitable
