@@ -68,6 +68,11 @@ class AgentSpec:
         object.__setattr__(self, "constants", arith.constants(
             slope=LEAKY_SLOPE, sigma=self.sigma, decay=self.modulation.trace_decay,
             rate=self.modulation.baseline_rate, lr=self.lr))
+        # The compiled loops' switches, worked out once rather than at every step.
+        object.__setattr__(self, "act_switches", (_TRACE_KINDS[self.rule.trace], self.rule.act_noisy, self.pre_noisy,
+                                                  self.modulation.xi_norm == "network"))
+        object.__setattr__(self, "learn_switches", (np.asarray(self.n_post, dtype=np.int64), self.modulation.normalise_rpe,
+                                                    self.modulation.reset_baseline_each_episode))
 
     @property
     def n_layers(self) -> int:
@@ -180,8 +185,7 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
     actions = np.empty(len(s), np.int64)
     _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
          np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
-         _TRACE_KINDS[spec.rule.trace], spec.rule.act_noisy, spec.pre_noisy, spec.modulation.xi_norm == "network",
-         actions)
+         *spec.act_switches, actions)
     return actions
 
 
@@ -214,14 +218,14 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
     encoded ``reward`` and R̄, W ← W + η·[N_l]·δ·e, R̄ update; then e ← 0 where ``event``, and R̄ is
     forgotten where ``episode_end`` if the modulation resets it each episode."""
     event = np.asarray(event, dtype=bool)
-    if not spec.modulation.reset_baseline_each_episode and not event.any():
+    n_post, normalise, reset_each_episode = spec.learn_switches
+    if not reset_each_episode and not event.any():
         return  # nothing to apply (most steps of an episodic schedule)
     learning = np.ones_like(event) if learning is None else np.asarray(learning, dtype=bool)
     agent, layer = _learn(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
                           np.ascontiguousarray(reward, dtype=spec.arith.dtype), event, learning,
                           np.asarray(episode_end, dtype=bool), state.baseline, state.has_baseline, state.updates,
-                          state.rounding_keys, np.asarray(spec.n_post, dtype=np.int64), spec.modulation.normalise_rpe,
-                          spec.modulation.reset_baseline_each_episode)
+                          state.rounding_keys, n_post, normalise, reset_each_episode)
     if layer >= 0:
         raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
                              f"{int(state.updates[agent]) + 1}; lower --lr (the last finite weights are kept)")
