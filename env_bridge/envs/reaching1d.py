@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -86,10 +87,20 @@ def observe(
     ndarray of shape (n, 2 * n_units), float32
         Target units first, then self (hand) units.
     """
-    theta = preferred_angles(n_units)
-    target_units = np.cos(theta[None, :] - theta_target[:, None])
-    self_units = np.cos(theta[None, :] - hand[:, None])
-    return np.concatenate([target_units, self_units], axis=1).astype(np.float32)
+    out = np.empty((len(hand), 2 * n_units), dtype=np.float32)
+    _observe(np.asarray(theta_target, dtype=np.float64), np.asarray(hand, dtype=np.float64), n_units, out)
+    return out
+
+
+@njit(cache=True)
+def _observe(theta_target, hand, n_units, out):
+    # Compiled (it runs at every step): float64 cos, then rounded to float32, as numpy's
+    # ``np.cos(theta - angle).astype(np.float32)`` with theta = preferred_angles(n_units).
+    for b in range(out.shape[0]):
+        for i in range(n_units):
+            theta = TWO_PI * i / n_units
+            out[b, i] = np.cos(theta - theta_target[b])
+            out[b, n_units + i] = np.cos(theta - hand[b])
 
 
 def move(hand: npt.NDArray[np.float64], action: npt.ArrayLike, step_size: float) -> npt.NDArray[np.float64]:
@@ -107,12 +118,29 @@ def move(hand: npt.NDArray[np.float64], action: npt.ArrayLike, step_size: float)
         raise ShapeError(f"Expect one action per environment, shape {hand.shape}, actually: {action.shape}")
     if not np.issubdtype(action.dtype, np.integer) or np.any((action < 0) | (action > 2)):
         raise ConfigError(f"Expect actions to be integers in {{0, 1, 2}}, actually: {action!r}")
-    return np.mod(hand + step_size * _DIRECTION[action], TWO_PI)
+    return _move(hand, action.astype(np.int64), float(step_size))
+
+
+@njit(cache=True)
+def _move(hand, action, step_size):
+    out = np.empty_like(hand)
+    for b in range(hand.shape[0]):
+        out[b] = np.mod(hand[b] + step_size * _DIRECTION[action[b]], TWO_PI)
+    return out
 
 
 def reward(hand: npt.NDArray[np.float64], theta_target: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Reward of a hand position: ``max(1 - d(hand, theta_target), -0.1)``, d = :func:`circular_distance`."""
-    return np.maximum(REWARD_MAX - circular_distance(hand, theta_target), REWARD_FLOOR)
+    return _reward(np.asarray(hand, dtype=np.float64), np.asarray(theta_target, dtype=np.float64))
+
+
+@njit(cache=True)
+def _reward(hand, theta_target):
+    out = np.empty_like(hand)
+    for b in range(hand.shape[0]):
+        wrapped = np.mod(hand[b] - theta_target[b], TWO_PI)  # circular_distance, as numpy computes it
+        out[b] = max(REWARD_MAX - min(wrapped, TWO_PI - wrapped), REWARD_FLOOR)
+    return out
 
 
 def draw_target(rng: np.random.Generator) -> float:
