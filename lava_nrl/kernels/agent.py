@@ -71,7 +71,8 @@ class AgentSpec:
         # The compiled loops' switches, worked out once rather than at every step.
         object.__setattr__(self, "act_switches", (_TRACE_KINDS[self.rule.trace], self.rule.act_noisy, self.pre_noisy,
                                                   self.modulation.xi_norm == "network"))
-        object.__setattr__(self, "learn_switches", (np.asarray(self.n_post, dtype=np.int64), self.modulation.normalise_rpe,
+        object.__setattr__(self, "learn_switches", (np.asarray(self.n_post, dtype=np.int64),
+                                                    self.modulation.normalise_rpe,
                                                     self.modulation.reset_baseline_each_episode))
 
     @property

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lava_nrl import kernels
-from lava_nrl.errors import ConfigError
+from lava_nrl.errors import ConfigError, NonFiniteError
 from lava_nrl.numerics import FixedArith, FixedFormat, FloatArith, lut, rng
 from lava_nrl.numerics.ops import div_round, saturate, shift_round, shift_stochastic
 
@@ -88,6 +88,27 @@ def test_encoding_round_trips_within_half_an_lsb(values):
     arith = FixedArith()
     back = arith.decode(arith.encode(values))
     np.testing.assert_allclose(back, values, atol=0.5 / 2**arith.F + 1e-12)
+
+
+@pytest.mark.parametrize("encode, kind", [("encode", "input"), ("encode_reward", "reward"),
+                                          ("encode_weights", "weight")])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_fixed_encoding_refuses_non_finite_values(encode, kind, bad):
+    arith = FixedArith()
+    with pytest.raises(NonFiniteError, match=f"non-finite {kind} value"):
+        getattr(arith, encode)(np.array([[0.5, bad]]))
+    assert not arith.counts.any()
+
+
+def test_fixed_encoding_rounds_half_up_and_saturates_like_its_formula():
+    arith = FixedArith(FixedFormat(msg_bits=16, frac_bits=8))
+    x = np.array([[0.5 / 256, -0.5 / 256, 1.5 / 256, 127.99, 1e6, -1e6, 1e300, -1e300]])
+    q = np.clip(np.floor(x * 256 + 0.5), -(2.0**62), 2.0**62).astype(np.int64)
+    expected = np.clip(q, -(2**15), 2**15 - 1)
+    out = arith.encode(x)
+    np.testing.assert_array_equal(out, expected)
+    assert out.shape == x.shape and out.dtype == np.int64
+    assert arith.saturations["input"] == np.count_nonzero(expected != q) == 4
 
 
 def test_fixed_arith_counts_every_saturation_by_kind():
