@@ -343,7 +343,10 @@ class FixedArith:
         if clipped < 0:
             from lava_nrl.errors import NonFiniteError
 
-            raise NonFiniteError(f"cannot encode a non-finite {SATURATION_KINDS[kind]} value in fixed point: {x}")
+            bad = np.flatnonzero(~np.isfinite(x.reshape(-1)))
+            raise NonFiniteError(f"cannot encode a non-finite {SATURATION_KINDS[kind]} value in fixed point: "
+                                 f"{bad.size} of {x.size} are NaN or infinite (the first, at flat index {bad[0]}, "
+                                 f"is {x.reshape(-1)[bad[0]]})")
         self.counts[kind] += clipped
         return out
 
