@@ -37,7 +37,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train one agent per seed and write results into --out")
     types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
              "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float}
-    choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"]}
+    choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"], "xi_norm": ["network", "layer"]}
     for field in dataclasses.fields(TrainConfig):
         if field.name == "fixed_format":
             continue

@@ -58,6 +58,9 @@ class TrainConfig:
     """λ, rate of the running reward baseline."""
     trace_decay: float = 1.0
     """γ_e, decay of the eligibility trace per step."""
+    xi_norm: str | None = None
+    """NRL's normalised noise: network (ξ_l/‖ξ‖², ‖ξ‖² over all layers) or layer (ξ_l/‖ξ_l‖²); default: the
+    reward schedule's, as the reference (layer for immediate, network otherwise)."""
     stop_after_threshold: int = 0
     """Stop a seed once its 100-episode mean has held the env's reward threshold for this many episodes (0: never)."""
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
@@ -83,7 +86,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ConfigError(f"{name} must be a finite number > 0, got {value!r}")
-        self.modulation  # validates baseline_rate, trace_decay
+        self.modulation  # validates baseline_rate, trace_decay, xi_norm
         from env_bridge.schedules import RewardSchedule
 
         RewardSchedule.parse(self.reward_schedule)
@@ -100,7 +103,8 @@ class TrainConfig:
     def modulation(self) -> Modulation:
         """The reference's immediate path for per-step rewards, its episodic path otherwise."""
         base = Modulation.immediate() if self.reward_schedule == "immediate" else Modulation()
-        return dataclasses.replace(base, baseline_rate=self.baseline_rate, trace_decay=self.trace_decay)
+        return dataclasses.replace(base, baseline_rate=self.baseline_rate, trace_decay=self.trace_decay,
+                                   xi_norm=self.xi_norm or base.xi_norm)
 
     def sizes(self, n_obs: int, n_actions: int) -> list[int]:
         """Layer sizes [n_obs, H × L, n_actions]."""
@@ -109,5 +113,5 @@ class TrainConfig:
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["seeds"] = list(self.seeds)
-        d.update(reward=self.reward_schedule, episodes=self.num_episodes)
+        d.update(reward=self.reward_schedule, episodes=self.num_episodes, xi_norm=self.modulation.xi_norm)
         return d

@@ -143,6 +143,20 @@ def test_immediate_reward_updates_every_step_on_reaching():
     assert len(result.returns[0]) == 1
 
 
+def test_xi_norm_defaults_to_the_reward_paths_and_can_be_overridden():
+    reaching = dict(env="env_bridge/Reaching1D-v0", rule="nrl", episodes=1, seeds=(1,), hidden=8, lr=0.05)
+    assert TrainConfig(**reaching).to_dict()["xi_norm"] == "layer"
+    assert TrainConfig(rule="nrl").modulation.xi_norm == "network"
+    default = train(TrainConfig(**reaching))
+    same = train(TrainConfig(**reaching, xi_norm="layer"))
+    other = train(TrainConfig(**reaching, xi_norm="network"))
+    for l in range(2):
+        np.testing.assert_array_equal(same.weights[0][l], default.weights[0][l])
+        assert not np.array_equal(other.weights[0][l], default.weights[0][l])
+    with pytest.raises(ConfigError, match="xi_norm must be 'network' or 'layer'"):
+        TrainConfig(xi_norm="all")
+
+
 def test_nan_observation_is_a_clear_error():
     with pytest.raises(NonFiniteError, match="observation of the agent with seed 3 is not finite"):
         train(TrainConfig(env="tests.helpers.envs:NaNCartPole-v0", seeds=(3,), episodes=2, hidden=4))
