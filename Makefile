@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_bridge.py
 	$(PY) benchmarks/bench_lava_agent.py
+	$(PY) benchmarks/bench_reproduce.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
