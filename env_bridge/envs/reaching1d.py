@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from numba import njit, vectorize
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -61,13 +61,15 @@ def preferred_angles(n_units: int) -> npt.NDArray[np.float64]:
     return TWO_PI * np.arange(n_units) / n_units
 
 
-def circular_distance(angle_a: npt.ArrayLike, angle_b: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Shortest distance on the circle between two angles, in [0, pi].
+@vectorize(["float64(float64, float64)"], cache=True)
+def circular_distance(angle_a, angle_b):
+    """Shortest distance on the circle between two angles, in [0, pi] (a ufunc: broadcasts, and the
+    compiled :func:`reward` calls it too).
 
     ``d(a, b) = min(x, 2*pi - x)`` with ``x = (a - b) mod 2*pi`` (neurogym ``tasktools.circular_dist``).
     """
-    wrapped = np.mod(np.subtract(angle_a, angle_b), TWO_PI)
-    return np.minimum(wrapped, TWO_PI - wrapped)
+    wrapped = np.mod(angle_a - angle_b, TWO_PI)
+    return min(wrapped, TWO_PI - wrapped)
 
 
 def observe(
@@ -88,19 +90,20 @@ def observe(
         Target units first, then self (hand) units.
     """
     out = np.empty((len(hand), 2 * n_units), dtype=np.float32)
-    _observe(np.asarray(theta_target, dtype=np.float64), np.asarray(hand, dtype=np.float64), n_units, out)
+    _observe(np.asarray(theta_target, dtype=np.float64), np.asarray(hand, dtype=np.float64),
+             preferred_angles(n_units), out)
     return out
 
 
 @njit(cache=True)
-def _observe(theta_target, hand, n_units, out):
+def _observe(theta_target, hand, theta, out):
     # Compiled (it runs at every step): float64 cos, then rounded to float32, as numpy's
-    # ``np.cos(theta - angle).astype(np.float32)`` with theta = preferred_angles(n_units).
+    # ``np.cos(theta - angle).astype(np.float32)``.
+    n_units = theta.shape[0]
     for b in range(out.shape[0]):
         for i in range(n_units):
-            theta = TWO_PI * i / n_units
-            out[b, i] = np.cos(theta - theta_target[b])
-            out[b, n_units + i] = np.cos(theta - hand[b])
+            out[b, i] = np.cos(theta[i] - theta_target[b])
+            out[b, n_units + i] = np.cos(theta[i] - hand[b])
 
 
 def move(hand: npt.NDArray[np.float64], action: npt.ArrayLike, step_size: float) -> npt.NDArray[np.float64]:
@@ -138,8 +141,7 @@ def reward(hand: npt.NDArray[np.float64], theta_target: npt.NDArray[np.float64])
 def _reward(hand, theta_target):
     out = np.empty_like(hand)
     for b in range(hand.shape[0]):
-        wrapped = np.mod(hand[b] - theta_target[b], TWO_PI)  # circular_distance, as numpy computes it
-        out[b] = max(REWARD_MAX - min(wrapped, TWO_PI - wrapped), REWARD_FLOOR)
+        out[b] = max(REWARD_MAX - circular_distance(hand[b], theta_target[b]), REWARD_FLOOR)
     return out
 
 

@@ -65,7 +65,7 @@ def test_move_steps_and_wraps():
 
 
 def test_compiled_dynamics_equal_their_numpy_formulas_bit_for_bit():
-    # observe, move and reward are compiled loops; they must give exactly what the formulas of their
+    # observe, move, reward and circular_distance are compiled; they must give exactly what the formulas of their
     # docstrings give in numpy, wrapping at 0 and 2*pi included.
     rng = np.random.default_rng(7)
     hand = np.concatenate([rng.uniform(-20, 20, 5000), np.arange(-4, 5) * np.pi, [0.0, -0.0, TWO_PI - 1e-15]])
@@ -74,7 +74,10 @@ def test_compiled_dynamics_equal_their_numpy_formulas_bit_for_bit():
     theta = reaching1d.preferred_angles(16)
     expected_obs = np.concatenate([np.cos(theta[None] - target[:, None]), np.cos(theta[None] - hand[:, None])], axis=1)
     np.testing.assert_array_equal(observe(target, hand, 16), expected_obs.astype(np.float32))
-    np.testing.assert_array_equal(reward(hand, target), np.maximum(1.0 - circular_distance(hand, target), -0.1))
+    wrapped = np.mod(hand - target, TWO_PI)
+    distance = np.minimum(wrapped, TWO_PI - wrapped)
+    np.testing.assert_array_equal(circular_distance(hand, target), distance)
+    np.testing.assert_array_equal(reward(hand, target), np.maximum(1.0 - distance, -0.1))
     direction = np.array([0.0, 1.0, -1.0])[action]
     np.testing.assert_array_equal(move(hand, action, 0.05), np.mod(hand + 0.05 * direction, TWO_PI))
 
