@@ -381,9 +381,8 @@ def _quantise(x, scale, bits, out):
     for i in range(x.shape[0]):
         if not np.isfinite(x[i]):
             return -1
-        q = np.int64(min(max(np.floor(x[i] * scale + 0.5), -(2.0**62)), 2.0**62))
-        out[i] = saturate(q, bits)
-        clipped += out[i] != q
+        out[i], c = _clip(np.int64(min(max(np.floor(x[i] * scale + 0.5), -(2.0**62)), 2.0**62)), bits)
+        clipped += c
     return clipped
 
 
