@@ -4,8 +4,8 @@ trace) and :func:`learn` (at a reward event: RPE, weight update, baseline, trace
 
 The engine calls them for a batch of agents; the Lava ``NRLAgent`` model calls them for one. State is
 an :class:`AgentState` of arrays with a leading agent axis, updated in place. Each is one compiled
-loop over the agents, made of the same per-agent rows as the single kernels the decomposed Lava
-Processes call, so every runner computes the same numbers in the same order.
+loop over the agents, made of the same per-agent rows as the decomposed Lava Processes' ticks
+(:mod:`.plasticity` holds the rule's rows), so every runner computes the same numbers in the same order.
 """
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ from lava_nrl.numerics import FixedFormat, make_arith, rng
 from lava_nrl.numerics import arith as ar
 
 from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
-from .modulator import baseline_one, rpe_one
+from .plasticity import (
+    POST_BP, LayerRule, ThirdFactor, layer_rule, modulator_row, reward_event_row, third_factor, trace_step_row,
+    update_gain,
+)
 from .readout import readout_row
 from .rules import Modulation, Rule
-from .trace import bp_post_row, nrl_post_row, trace_row
-from .update import update_is_finite, update_row
-
-# Rule.trace as the compiled step sees it.
-TRACE_NRL, TRACE_RMHL, TRACE_BP = 0, 1, 2
-_TRACE_KINDS = {"nrl": TRACE_NRL, "rmhl": TRACE_RMHL, "bp": TRACE_BP}
+from .trace import bp_post_row
+from .update import update_is_finite
 
 __all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn"]
 
@@ -52,6 +51,18 @@ class AgentSpec:
         ``"float"`` or ``"fixed"``.
     fixed_format : FixedFormat
         Widths of the fixed-point flavour.
+
+    Attributes
+    ----------
+    arith : FloatArith or FixedArith
+    constants : FloatConstants or FixedConstants
+        The kernels' ``k``.
+    layers : tuple of LayerRule
+        Each layer's learning choices, resolved once.
+    third_factor : ThirdFactor
+        How a reward becomes δ.
+    layer_tuples, third_factor_tuple : tuple
+        The same as plain tuples, as the compiled loops take them.
     """
 
     sizes: tuple
@@ -68,25 +79,15 @@ class AgentSpec:
         object.__setattr__(self, "constants", arith.constants(
             slope=LEAKY_SLOPE, sigma=self.sigma, decay=self.modulation.trace_decay,
             rate=self.modulation.baseline_rate, lr=self.lr))
-        # The compiled loops' switches, worked out once rather than at every step.
-        object.__setattr__(self, "act_switches", (_TRACE_KINDS[self.rule.trace], self.rule.act_noisy, self.pre_noisy,
-                                                  self.modulation.xi_norm == "network"))
-        object.__setattr__(self, "learn_switches", (np.asarray(self.n_post, dtype=np.int64),
-                                                    self.modulation.normalise_rpe,
-                                                    self.modulation.reset_baseline_each_episode))
+        object.__setattr__(self, "layers", tuple(layer_rule(self.rule, self.modulation, n) for n in self.sizes[1:]))
+        object.__setattr__(self, "third_factor", third_factor(self.modulation))
+        # What the compiled loops switch on, as plain tuples (see lava_nrl.kernels.plasticity).
+        object.__setattr__(self, "layer_tuples", tuple(tuple(layer) for layer in self.layers))
+        object.__setattr__(self, "third_factor_tuple", tuple(self.third_factor))
 
     @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
-
-    @property
-    def n_post(self) -> list[int]:
-        """The update's ×N_l per layer (1 for variant A)."""
-        return [n if self.rule.scale_by_n_post else 1 for n in self.sizes[1:]]
-
-    @property
-    def pre_noisy(self) -> bool:
-        return self.modulation.pre_noisy if self.rule.pre_noisy is None else self.rule.pre_noisy
 
 
 class AgentState(ty.NamedTuple):
@@ -124,8 +125,7 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int]) -> AgentState:
 
 
 @njit(cache=True)
-def _act(k, sat, weights, traces, s, noise_key, action_key, step, trace_kind, act_noisy, pre_noisy,
-         network_norm, actions):
+def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, actions):
     n_layers, n_in = len(weights), s.shape[1]
     first = np.zeros(n_layers + 1, np.int64)  # layer l's neurons are first[l] … first[l + 1] − 1
     for l in range(n_layers):
@@ -137,7 +137,6 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, trace_kind, ac
     x, x_noisy = np.empty(n_in + n_neurons, s.dtype), np.empty(n_in + n_neurons, s.dtype)
     n_actions = weights[n_layers - 1].shape[1]
     logp, logp_noisy = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
-    xi_sq = np.empty(n_layers, s.dtype)
     for b in range(s.shape[0]):
         # CLEAN AND NOISY PASS
         x[:n_in] = s[b]
@@ -157,27 +156,17 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, trace_kind, ac
                                   logp, logp_noisy)
         actions[b] = action
 
-        # TRACE: e ← γ_e e + post ⊗ pre
-        if trace_kind == TRACE_NRL:
-            for l in range(n_layers):
-                xi_sq[l] = sum_sq_row(xi[first[l] : first[l + 1]])
-            if network_norm:
-                total = xi_sq[0]
-                for l in range(1, n_layers):
-                    total += xi_sq[l]
-                xi_sq[:] = total
-            for l in range(n_layers):
-                lo, hi = first[l], first[l + 1]
-                nrl_post_row(k, sat, rho, xi[lo:hi], xi_sq[l], post[lo:hi])
-        elif trace_kind == TRACE_RMHL:
-            post[:] = xi
-        else:
+        # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
+        network_xi_sq = sum_sq_row(xi[first[0] : first[1]])  # Σ_l ‖ξ_l‖², summed layer by layer
+        for l in range(1, n_layers):
+            network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
+        if LayerRule(*layer_tuples[0]).post == POST_BP:
             bp_post_row(k, sat, weights, b, a, first, logp, action, post)
-        pre = x_noisy if pre_noisy else x
         for l in range(n_layers):
+            lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
             e = traces[l][b]
-            x_in = 0 if l == 0 else n_in + first[l - 1]
-            trace_row(k, sat, e, post[first[l] : first[l + 1]], pre[x_in : x_in + e.shape[1]])
+            trace_step_row(k, sat, LayerRule(*layer_tuples[l]), e, rho, xi[lo:hi], network_xi_sq,
+                           x[x_in : x_in + e.shape[1]], x_noisy[x_in : x_in + e.shape[1]], post[lo:hi])
         step[b] += np.uint64(1)
 
 
@@ -186,47 +175,46 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
     actions = np.empty(len(s), np.int64)
     _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
          np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
-         *spec.act_switches, actions)
+         spec.layer_tuples, spec.rule.act_noisy, actions)
     return actions
 
 
 @njit(cache=True)
 def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseline, has_baseline, updates,
-           rounding_keys, n_post, normalise, reset_each_episode):
+           rounding_keys, layer_tuples, third_tuple):
+    third = ThirdFactor(*third_tuple)
     for b in range(reward.shape[0]):
-        if event[b] and learning[b]:
-            delta = rpe_one(k, sat, reward[b], baseline[b], has_baseline[b], normalise)
+        learning_event = event[b] and learning[b]
+        previous = baseline[b], has_baseline[b]
+        delta = modulator_row(k, sat, third, reward[b], learning_event, episode_end[b], baseline, has_baseline, b)
+        if learning_event:
             for l in range(len(weights)):  # check every layer before changing any
-                if not update_is_finite(k, weights[l][b], traces[l][b], ar.gain(k, n_post[l], delta)):
+                gain = update_gain(k, LayerRule(*layer_tuples[l]), delta)
+                if not update_is_finite(k, weights[l][b], traces[l][b], gain):
+                    baseline[b], has_baseline[b] = previous  # nothing of this event is kept
                     return b, l
-            for l in range(len(weights)):
-                update_row(k, sat, weights[l][b], traces[l][b], ar.gain(k, n_post[l], delta), rounding_keys[l, b],
-                           updates[b])
-            baseline[b] = baseline_one(k, sat, reward[b], baseline[b], has_baseline[b])
-            has_baseline[b] = True
-            updates[b] += np.uint64(1)
         if event[b]:
-            for l in range(len(traces)):
-                traces[l][b] = 0
-        if reset_each_episode and episode_end[b]:
-            has_baseline[b] = False
+            for l in range(len(weights)):
+                reward_event_row(k, sat, LayerRule(*layer_tuples[l]), weights[l][b], traces[l][b], delta,
+                                 learning[b], rounding_keys[l, b], updates[b])
+            if learning[b]:
+                updates[b] += np.uint64(1)
     return -1, -1
 
 
 def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndarray,
           episode_end: np.ndarray, learning: np.ndarray | None = None) -> None:
     """Apply the reward events: for agents with ``event`` (and ``learning``, default all), δ from the
-    encoded ``reward`` and R̄, W ← W + η·[N_l]·δ·e, R̄ update; then e ← 0 where ``event``, and R̄ is
+    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (s_l = N_l for variant B, else 1), R̄ update; then e ← 0 where ``event``, and R̄ is
     forgotten where ``episode_end`` if the modulation resets it each episode."""
     event = np.asarray(event, dtype=bool)
-    n_post, normalise, reset_each_episode = spec.learn_switches
-    if not reset_each_episode and not event.any():
+    if not spec.third_factor.reset_baseline_each_episode and not event.any():
         return  # nothing to apply (most steps of an episodic schedule)
     learning = np.ones_like(event) if learning is None else np.asarray(learning, dtype=bool)
     agent, layer = _learn(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
                           np.ascontiguousarray(reward, dtype=spec.arith.dtype), event, learning,
                           np.asarray(episode_end, dtype=bool), state.baseline, state.has_baseline, state.updates,
-                          state.rounding_keys, n_post, normalise, reset_each_episode)
+                          state.rounding_keys, spec.layer_tuples, spec.third_factor_tuple)
     if layer >= 0:
         raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
                              f"{int(state.updates[agent]) + 1}; lower --lr (the last finite weights are kept)")

@@ -92,6 +92,9 @@ def _fixed_to_message(k, acc):
     return _clip(shift_round(acc, k.weight_frac), k.msg_bits)
 
 
+to_message = _primitive(_float_to_message, _fixed_to_message)
+
+
 def _float_add_message(k, a, b):
     """a + b between messages (ã = W x̃ + ξ); (value, clipped)."""
     return a + b, 0
@@ -99,6 +102,9 @@ def _float_add_message(k, a, b):
 
 def _fixed_add_message(k, a, b):
     return _clip(a + b, k.msg_bits)
+
+
+add_message = _primitive(_float_add_message, _fixed_add_message)
 
 
 def _float_leaky_relu(k, a):
@@ -110,6 +116,9 @@ def _fixed_leaky_relu(k, a):
     return a if a >= 0 else shift_round(a * k.slope, k.slope_frac)
 
 
+leaky_relu = _primitive(_float_leaky_relu, _fixed_leaky_relu)
+
+
 def _float_leaky_relu_grad(k, g, a):
     """g · f′(a) (backprop through f)."""
     return g if a >= 0 else k.slope * g
@@ -119,6 +128,9 @@ def _fixed_leaky_relu_grad(k, g, a):
     return g if a >= 0 else shift_round(g * k.slope, k.slope_frac)
 
 
+leaky_relu_grad = _primitive(_float_leaky_relu_grad, _fixed_leaky_relu_grad)
+
+
 def _float_noise(k, byte_sum):
     """ξ from an Irwin–Hall byte sum: σ·(S − 510)/147.8 (fixed: that, rounded to Q.F); (value, clipped)."""
     return (byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 0
@@ -126,6 +138,9 @@ def _float_noise(k, byte_sum):
 
 def _fixed_noise(k, byte_sum):
     return _clip(shift_round((byte_sum - rng.IRWIN_HALL_MEAN) * k.sigma, 16), k.msg_bits)
+
+
+noise = _primitive(_float_noise, _fixed_noise)
 
 
 # -- readout -----------------------------------------------------------------------------------
@@ -150,6 +165,9 @@ def _fixed_log_softmax(k, z, out):
         out[i] = (z[i] - top) - log_total
 
 
+log_softmax = _primitive(_float_log_softmax, _fixed_log_softmax)
+
+
 def _float_prob(k, logp):
     """π = exp(log π)."""
     return np.exp(logp)
@@ -157,6 +175,9 @@ def _float_prob(k, logp):
 
 def _fixed_prob(k, logp):
     return lut.exp_neg(-logp, k.frac)
+
+
+prob = _primitive(_float_prob, _fixed_prob)
 
 
 def _float_uniform(k, random):
@@ -168,6 +189,9 @@ def _fixed_uniform(k, random):
     return np.int64(random >> np.uint64(32 - k.frac))
 
 
+uniform = _primitive(_float_uniform, _fixed_uniform)
+
+
 def _float_one(k):
     """1 in the precision's units."""
     return 1.0
@@ -175,6 +199,9 @@ def _float_one(k):
 
 def _fixed_one(k):
     return np.int64(1) << k.frac
+
+
+one = _primitive(_float_one, _fixed_one)
 
 
 # -- eligibility trace ---------------------------------------------------------------------------
@@ -187,6 +214,9 @@ def _fixed_mul_div(k, a, b, c):
     return _clip(div_round((a * b) << k.frac, max(c, 1)), k.msg_bits)
 
 
+mul_div = _primitive(_float_mul_div, _fixed_mul_div)
+
+
 def _float_trace_step(k, e, post, pre):
     """γ_e·e + post·pre for one synapse (post, pre Q.F; e Q.trace_frac, saturated); (value, clipped).
     γ_e = 1 skips the multiplication, which would leave e unchanged."""
@@ -197,6 +227,9 @@ def _fixed_trace_step(k, e, post, pre):
     increment = shift_round(post * pre, 2 * k.frac - k.trace_frac)
     decayed = e if k.decay == 1 << RATIO_FRAC_BITS else shift_round(e * k.decay, RATIO_FRAC_BITS)
     return _clip(decayed + increment, k.trace_bits)
+
+
+trace_step = _primitive(_float_trace_step, _fixed_trace_step)
 
 
 # -- reward, RPE, update -------------------------------------------------------------------------
@@ -215,6 +248,9 @@ def _fixed_rpe(k, reward, baseline, normalise):
     return _clip(diff, k.reward_bits)
 
 
+rpe = _primitive(_float_rpe, _fixed_rpe)
+
+
 def _float_moving_average(k, baseline, value):
     """R̄ + λ (R − R̄); (value, clipped)."""
     return baseline + k.rate * (value - baseline), 0
@@ -224,6 +260,9 @@ def _fixed_moving_average(k, baseline, value):
     return _clip(baseline + shift_round((value - baseline) * k.rate, RATIO_FRAC_BITS), k.reward_bits)
 
 
+moving_average = _primitive(_float_moving_average, _fixed_moving_average)
+
+
 def _float_gain(k, n_post, delta):
     """η·N_l·δ (fixed: Q.lr_frac, δ Q.F)."""
     return k.lr * n_post * delta
@@ -231,6 +270,9 @@ def _float_gain(k, n_post, delta):
 
 def _fixed_gain(k, n_post, delta):
     return shift_round(k.lr * n_post * delta, k.frac)
+
+
+gain = _primitive(_float_gain, _fixed_gain)
 
 
 def _float_weight_step(k, w, gain, e, random):
@@ -243,6 +285,9 @@ def _fixed_weight_step(k, w, gain, e, random):
     return _clip(w + shift_stochastic(gain * e, k.update_shift, random), k.weight_bits)
 
 
+weight_step = _primitive(_float_weight_step, _fixed_weight_step)
+
+
 def _float_rounds_stochastically(k):
     """Whether :func:`weight_step` uses its random bits (skip drawing them when it does not)."""
     return False
@@ -250,6 +295,9 @@ def _float_rounds_stochastically(k):
 
 def _fixed_rounds_stochastically(k):
     return True
+
+
+rounds_stochastically = _primitive(_float_rounds_stochastically, _fixed_rounds_stochastically)
 
 
 def _float_is_finite(k, x):
@@ -261,22 +309,6 @@ def _fixed_is_finite(k, x):
     return True
 
 
-to_message = _primitive(_float_to_message, _fixed_to_message)
-add_message = _primitive(_float_add_message, _fixed_add_message)
-leaky_relu = _primitive(_float_leaky_relu, _fixed_leaky_relu)
-leaky_relu_grad = _primitive(_float_leaky_relu_grad, _fixed_leaky_relu_grad)
-noise = _primitive(_float_noise, _fixed_noise)
-log_softmax = _primitive(_float_log_softmax, _fixed_log_softmax)
-prob = _primitive(_float_prob, _fixed_prob)
-uniform = _primitive(_float_uniform, _fixed_uniform)
-one = _primitive(_float_one, _fixed_one)
-mul_div = _primitive(_float_mul_div, _fixed_mul_div)
-trace_step = _primitive(_float_trace_step, _fixed_trace_step)
-rpe = _primitive(_float_rpe, _fixed_rpe)
-moving_average = _primitive(_float_moving_average, _fixed_moving_average)
-gain = _primitive(_float_gain, _fixed_gain)
-weight_step = _primitive(_float_weight_step, _fixed_weight_step)
-rounds_stochastically = _primitive(_float_rounds_stochastically, _fixed_rounds_stochastically)
 is_finite = _primitive(_float_is_finite, _fixed_is_finite)
 
 

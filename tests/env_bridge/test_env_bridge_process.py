@@ -12,14 +12,16 @@ from lava.proc.dense.process import Dense
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.lif.process import LIF
 
-from env_bridge.proc.env_bridge.process import EPISODE_END, REWARD_EVENT, REWARD_VALUE, EnvBridge
+from env_bridge.proc.env_bridge.process import EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import ConfigError, NonFiniteError, SpaceError
 from lava_nrl.guarded import run_guarded
+from lava_nrl.messages import RewardMessage
 from tests.helpers.proc.pole_policy.process import PolePolicy, pole_action
 
 pytestmark = [pytest.mark.lava, pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers_left")]
 TAGS = ["floating_pt", "fixed_pt"]
+REWARD_VALUE, REWARD_EVENT, EPISODE_END = map(RewardMessage.field, ("reward", "event", "episode_end"))
 
 
 def plain_loop(seed: int, steps: int, schedule: str):
@@ -45,7 +47,7 @@ def plain_loop(seed: int, steps: int, schedule: str):
 def run_bridge(tag, ticks, reward="episodic", cycle_ticks=1, seed=3):
     bridge = EnvBridge(env="CartPole-v1", seed=seed, reward=reward, cycle_ticks=cycle_ticks)
     policy = PolePolicy()
-    sink = Sink(shape=(3,), buffer=ticks)
+    sink = Sink(shape=(RewardMessage.size(),), buffer=ticks)
     bridge.obs_out.connect(policy.obs_in)
     policy.action_out.connect(bridge.action_in)
     bridge.reward_out.connect(sink.a_in)
@@ -101,7 +103,7 @@ def test_bridge_composes_with_dense_lif_and_sinks(tag):
     hidden = LIF(shape=(16,), du=4095 if fixed else 1.0, dv=0, vth=1 << 10 if fixed else 0.01)
     dense2 = Dense(weights=w2)
     out = LIF(shape=(2,), du=4095 if fixed else 1.0, dv=0, vth=10 if fixed else 0.01)
-    sink = Sink(shape=(3,), buffer=200)
+    sink = Sink(shape=(RewardMessage.size(),), buffer=200)
     bridge.obs_out.connect(dense1.s_in)
     dense1.a_out.connect(hidden.a_in)
     hidden.s_out.connect(dense2.s_in)
@@ -183,7 +185,7 @@ def test_discrete_observations_arrive_one_hot():
 def test_max_episodes_ends_the_run_after_the_last_reward_and_runs_go_on():
     bridge = EnvBridge(env="CartPole-v1", seed=3, max_episodes=3)
     policy = PolePolicy()
-    sink = Sink(shape=(3,), buffer=1)
+    sink = Sink(shape=(RewardMessage.size(),), buffer=1)
     bridge.obs_out.connect(policy.obs_in)
     policy.action_out.connect(bridge.action_in)
     bridge.reward_out.connect(sink.a_in)

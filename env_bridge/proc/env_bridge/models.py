@@ -12,13 +12,16 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from env_bridge.batch import EnvBatch
-from env_bridge.proc.env_bridge.process import EPISODE_END, REWARD_EVENT, REWARD_VALUE, EnvBridge
+from env_bridge.proc.env_bridge.process import EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import SpaceError
+from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import SaturationCounting
 from lava_nrl.numerics import FixedArith, FloatArith
 
 __all__ = ["PyEnvBridgeModelFloat", "PyEnvBridgeModelFixed"]
+
+NO_REWARD = RewardMessage(0.0, False, False)
 
 
 class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
@@ -41,7 +44,7 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         self.log, self.count = p["episode_log"], p["episode_count"]
         self.max_episodes = p["max_episodes"]
         self.obs = self.envs.reset()[0]
-        self.reward_msg = np.zeros(3)  # [R, event, episode_end] sent on the next phase 0
+        self.reward_msg = NO_REWARD  # sent on the next phase 0
         self.action_inputs = np.zeros(self.envs.n_actions if self.argmax else 1)
         self.episode_return, self.episode_length = 0.0, 0
 
@@ -51,10 +54,9 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
     def run_spk(self) -> None:
         phase = (self.time_step - 1) % self.cycle
         self.obs_out.send(self.arith.encode(self.obs))
-        message = self.reward_msg if phase == 0 else np.zeros(3)
-        self.reward_out.send(np.array([self.arith.encode_reward(message[REWARD_VALUE]),
-                                       message[REWARD_EVENT], message[EPISODE_END]]))
-        if phase == 0 and message[EPISODE_END] and self.count.value == self.max_episodes:
+        message = self.reward_msg if phase == 0 else NO_REWARD
+        self.reward_out.send(message._replace(reward=self.arith.encode_reward(message.reward)).pack(self.arith.dtype))
+        if phase == 0 and message.episode_end and self.count.value == self.max_episodes:
             self._req_pause = True  # the last episode's reward is out: end the run after this tick
         received = self.action_in.recv()
         self.action_inputs = self.action_inputs + received if self.argmax else received
@@ -76,7 +78,7 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         obs, reward, terminated, truncated = self.envs.step(np.array([action]))
         done = terminated | truncated
         delivered, event, self.schedule_state = schedule_step(self.schedule, self.schedule_state, reward, done)
-        self.reward_msg = np.array([delivered[0], float(event[0]), float(done[0])])
+        self.reward_msg = RewardMessage(delivered[0], bool(event[0]), bool(done[0]))
         self.obs = obs[0]
         self.env_steps += 1
         self.episode_return += float(reward[0])

@@ -18,12 +18,10 @@ from env_bridge.schedules import RewardSchedule
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
+from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, saturation_var
 
-__all__ = ["EnvBridge", "REWARD_VALUE", "REWARD_EVENT", "EPISODE_END"]
-
-# Layout of the reward_out message.
-REWARD_VALUE, REWARD_EVENT, EPISODE_END = 0, 1, 2
+__all__ = ["EnvBridge"]
 
 
 class EnvBridge(ValidatedProcess):
@@ -34,7 +32,8 @@ class EnvBridge(ValidatedProcess):
 
         every tick   obs_out    ← the current observation s_t (held for the whole cycle)
                      action_in  → received (every tick, as Lava requires of a connected port)
-        phase 0      reward_out ← [R, event, episode_end] of the step that led to s_t, zeros otherwise
+        phase 0      reward_out ← the RewardMessage (R, event, episode_end) of the step that led to s_t,
+                     zeros otherwise
         phase T − 1  the action is decoded and the environment steps: s_{t+1} is sent from the next tick
 
     With ``T = 1`` a policy Process that receives ``obs_out`` and sends on ``action_in`` in the same
@@ -127,7 +126,7 @@ class EnvBridge(ValidatedProcess):
         self.reward_threshold = probe.reward_threshold
         self.max_episode_steps = probe.max_episode_steps
         self.obs_out = OutPort(shape=(n_obs,))
-        self.reward_out = OutPort(shape=(3,))
+        self.reward_out = OutPort(shape=(RewardMessage.size(),))
         self.action_in = InPort(shape=(1,) if action_encoding == "index" else (n_actions,))
         self.env_steps = Var(shape=(1,), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind

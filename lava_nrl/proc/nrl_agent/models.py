@@ -15,8 +15,9 @@ from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.kernels.agent import act, init_agents, learn
+from lava_nrl.messages import RewardMessage
+from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 from lava_nrl.proc.policy_readout.process import PolicyReadout
@@ -53,9 +54,9 @@ class AbstractPyNRLAgentModel(SaturationCounting, PyLoihiProcessModel):
         if self.bound is not self.weights:
             self.bind_weights()
         obs = self.obs_in.recv()
-        message = self.reward_in.recv()
-        learn(self.spec, self.state, message[:1].astype(self.spec.arith.dtype),
-              np.array([message[1] != 0]), np.array([message[2] != 0]))
+        message = RewardMessage.unpack(self.reward_in.recv())
+        learn(self.spec, self.state, np.array([message.reward], self.spec.arith.dtype), np.array([message.event]),
+              np.array([message.episode_end]))
         action = act(self.spec, self.state, obs[None].astype(self.spec.arith.dtype))
         self.action_out.send(action)
         self.record_saturations()
@@ -95,7 +96,7 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         obs_in ─▶ layer0 ─(x, x̃)─▶ … ─▶ layerL ─(logits, noisy logits)─▶ readout ─▶ action_out
                     ▲ │‖ξ_l‖²              ▲ │                              │ρ
                     │ ▼                    │ ▼                              ▼
-        reward_in ─▶ modulator ─[ρ, ‖ξ‖², δ, event, end]─▶ every layer's mod_in
+        reward_in ─▶ modulator ─ModulatorMessage(ρ, ‖ξ‖², δ, event, end)─▶ every layer's mod_in
 
     Feedback edges carry the previous step's values and are sent first in each tick (ξ from the
     neurons to their synapses, ρ and ‖ξ‖² through the modulator), so the graph never deadlocks and

@@ -15,6 +15,7 @@ from lava.magma.core.process.variable import Var
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
 from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, collect_saturations, saturation_var
 from lava_nrl.numerics import FixedFormat
 
@@ -27,8 +28,9 @@ class NRLAgent(ValidatedProcess):
     Each tick it receives the reward message of the previous step and the current observation, and
     sends an action in the same tick::
 
-        reward_in = [R, event, episode_end]   (EnvBridge.reward_out's layout)
-        if event:        δ = rpe(R, R̄);  W_l ← W_l + η·[N_l]·δ·e_l;  R̄ ← R̄ + λ(R − R̄);  e_l ← 0
+        reward_in = RewardMessage (R, event, episode_end; EnvBridge.reward_out's layout)
+        if event:        δ = rpe(R, R̄);  W_l ← W_l + η·s_l·δ·e_l (s_l = N_l for nrl-b, else 1);
+                         R̄ ← R̄ + λ(R − R̄);  e_l ← 0
         obs_in = s:      clean and noisy pass (ξ on every layer), a ~ π (π̃ for RMHL),
                          ρ = log π̃(a) − log π(a),  e_l ← γ_e e_l + post_l ⊗ pre_l
         action_out = a
@@ -111,7 +113,7 @@ class NRLAgent(ValidatedProcess):
         super().__init__(spec=spec, seed=seed, layer_weights=layer_weights, name=name, log_config=log_config)
         self.spec = spec
         self.obs_in = InPort(shape=(sizes[0],))
-        self.reward_in = InPort(shape=(3,))
+        self.reward_in = InPort(shape=(RewardMessage.size(),))
         self.action_out = OutPort(shape=(1,))
         self.weights = Var(shape=flat.shape, init=flat)
         self.saturations = saturation_var()  # the fused model's; see saturation_counts()

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""RewardModulator models: the kernels' rpe and update_baseline; float and fixed differ only in types."""
+"""RewardModulator models: move the ports' data through the kernels' ``modulator_tick``; float and
+fixed differ only in types."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl import kernels
+from lava_nrl.kernels.plasticity import modulator_tick, third_factor
+from lava_nrl.messages import ModulatorMessage, RewardMessage
 from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.proc.reward_modulator.process import RewardModulator
 
@@ -29,23 +31,21 @@ class AbstractPyRewardModulatorModel(SaturationCounting, PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         self.arith = model_arith("RewardModulator", p["precision"], p["fixed_format"], self.precision)
-        self.modulation = p["modulation"]
+        self.k = self.arith.constants(rate=p["modulation"].baseline_rate)
+        self.third_factor = tuple(third_factor(p["modulation"]))
         self.baseline = self.arith.encode_reward(np.zeros(1))
         self.has_baseline = np.zeros(1, dtype=bool)
+        self.delta = np.zeros(1, dtype=self.arith.dtype)
         self.rho, self.xi_sq = 0, 1  # of the previous step; nothing uses them on the first tick
 
     def run_spk(self) -> None:
-        reward, event, episode_end = self.reward_in.recv()
-        delta = 0
-        if event:
-            r = np.array([reward], dtype=self.arith.dtype)
-            delta = kernels.rpe(self.arith, r, self.baseline, self.has_baseline, self.modulation.normalise_rpe)[0]
-            self.baseline = kernels.update_baseline(self.arith, r, self.baseline, self.has_baseline,
-                                                    self.modulation.baseline_rate)
-            self.has_baseline[:] = True
-        if episode_end and self.modulation.reset_baseline_each_episode:
-            self.has_baseline[:] = False
-        self.mod_out.send(np.array([self.rho, self.xi_sq, delta, event, episode_end]))
+        dtype = self.arith.dtype
+        message = RewardMessage.unpack(self.reward_in.recv())
+        modulator_tick(self.k, self.arith.counts, self.third_factor, np.array([message.reward], dtype),
+                       np.array([message.event]), np.array([message.episode_end]), self.baseline, self.has_baseline,
+                       self.delta)
+        self.mod_out.send(ModulatorMessage(self.rho, self.xi_sq, self.delta[0], message.event,
+                                           message.episode_end).pack(dtype))
         self.rho = self.rho_in.recv()[0]
         self.xi_sq = self.xi_sq_in.recv()[0]
         self.record_saturations()

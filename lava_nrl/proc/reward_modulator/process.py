@@ -7,6 +7,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 
 from lava_nrl.kernels.rules import Modulation
+from lava_nrl.messages import ModulatorMessage, RewardMessage
 from lava_nrl.numerics import FixedFormat
 
 from lava_nrl.model_support import ValidatedProcess, saturation_var
@@ -17,13 +18,14 @@ __all__ = ["RewardModulator"]
 class RewardModulator(ValidatedProcess):
     """Turns rewards into the RPE δ and broadcasts what the synapses need, each tick::
 
-        reward_in = [R, event, episode_end]           (EnvBridge.reward_out's layout)
+        reward_in = RewardMessage (R, event, episode_end; EnvBridge.reward_out's layout)
         if event:   δ = (R − R̄)/|R| or R − R̄;  R̄ ← R̄ + λ(R − R̄)   (R̄ starts at the first R)
-        mod_out   = [ρ, ‖ξ‖², δ, event, episode_end]   (ρ and ‖ξ‖² of the previous step; sent first)
+        mod_out   = ModulatorMessage (ρ, ‖ξ‖², δ, event, episode_end; ρ and ‖ξ‖² of the previous
+                    step; sent first)
         rho_in    = ρ of this step (from a PolicyReadout); xi_sq_in = Σ_l ‖ξ_l‖² (fan-in of the layers)
 
-    The arithmetic is :func:`lava_nrl.kernels.rpe` and ``update_baseline``; on Loihi this belongs on
-    the embedded CPU.
+    The tick is the kernels' :func:`~lava_nrl.kernels.plasticity.modulator_tick`, made of the row the
+    fused agent uses; on Loihi this belongs on the embedded CPU.
 
     Parameters
     ----------
@@ -41,8 +43,8 @@ class RewardModulator(ValidatedProcess):
                  log_config: LogConfig | None = None) -> None:
         super().__init__(modulation=modulation or Modulation(), precision=precision,
                          fixed_format=fixed_format or FixedFormat(), name=name, log_config=log_config)
-        self.reward_in = InPort(shape=(3,))
+        self.reward_in = InPort(shape=(RewardMessage.size(),))
         self.rho_in = InPort(shape=(1,))
         self.xi_sq_in = InPort(shape=(1,))
-        self.mod_out = OutPort(shape=(5,))
+        self.mod_out = OutPort(shape=(ModulatorMessage.size(),))
         self.saturations = saturation_var()  # fixed point: clipped values by kind

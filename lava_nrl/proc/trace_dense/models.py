@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""TraceDense models: one tick logic calling the kernels; float and fixed differ only in types."""
+"""TraceDense models: move the ports' data through the kernels' ``trace_dense_tick``; float and fixed
+differ only in types."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl import kernels
+from lava_nrl.kernels.plasticity import layer_rule, trace_dense_tick
+from lava_nrl.kernels.rules import get_rule
+from lava_nrl.messages import ModulatorMessage
 from lava_nrl.model_support import SaturationCounting, model_arith
 from lava_nrl.numerics import rng
-from lava_nrl.proc.trace_dense.process import (
-    MOD_DELTA, MOD_EVENT, MOD_RHO, MOD_XI_SQ, TraceDense,
-)
+from lava_nrl.proc.trace_dense.process import TraceDense
 
 __all__ = ["PyTraceDenseModelFloat", "PyTraceDenseModelFixed"]
 
@@ -36,43 +37,27 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         self.arith = model_arith("TraceDense", p["precision"], p["fixed_format"], self.precision)
-        self.rule = kernels.get_rule(p["rule"])
-        self.modulation = p["modulation"]
-        self.pre_noisy = self.modulation.pre_noisy if self.rule.pre_noisy is None else self.rule.pre_noisy
-        self.lr = p["lr"]
+        self.k = self.arith.constants(decay=p["modulation"].trace_decay, lr=p["lr"])
+        n_post, n_pre = p["shape"]
+        self.layer = tuple(layer_rule(get_rule(p["rule"]), p["modulation"], n_post))
         self.rounding_key = np.array([rng.derive_key(p["seed"], rng.ROUNDING, p["layer"])], dtype=np.uint32)
         self.updates = np.zeros(1, dtype=np.uint64)
-        self.pre = None  # the pre-synaptic activity of the previous step (None before the first)
+        dtype = self.arith.dtype
+        self.has_previous = np.zeros(1, dtype=bool)
+        self.x_previous, self.x_noisy_previous = np.zeros((1, n_pre), dtype), np.zeros((1, n_pre), dtype)
+        self.a, self.a_noisy, self.post = (np.empty((1, n_post), dtype) for _ in range(3))
 
     def run_spk(self) -> None:
-        arith = self.arith
-        mod = self.mod_in.recv()
-        xi = self.xi_in.recv()[None].astype(arith.dtype)
-        trace = self.trace[None]  # views: the kernels write the Vars
-        # TRACE of the previous step
-        if self.pre is not None:
-            if self.rule.trace == "nrl":
-                xi_sq = (np.array([mod[MOD_XI_SQ]], dtype=arith.dtype) if self.modulation.xi_norm == "network"
-                         else kernels.sum_sq(xi))
-                post = kernels.nrl_post_factor(arith, np.array([mod[MOD_RHO]], dtype=arith.dtype), xi, xi_sq)
-            else:
-                post = xi
-            kernels.trace_update(arith, trace, self.modulation.trace_decay, post, self.pre)
-        # REWARD EVENT: W ← W + η·[N_l]·δ·e; e ← 0
-        if mod[MOD_EVENT]:
-            n_post = self.weights.shape[0] if self.rule.scale_by_n_post else 1
-            delta = np.array([mod[MOD_DELTA]], dtype=arith.dtype)
-            self.weights[...] = kernels.weight_update(arith, self.weights[None], trace, self.lr, n_post, delta,
-                                                      self.rounding_key, self.updates)[0]
-            self.updates += np.uint64(1)
-            trace[...] = 0
-        # FORWARD
-        x = self.s_in.recv()[None].astype(arith.dtype)
-        x_noisy = self.s_noisy_in.recv()[None].astype(arith.dtype)
-        a, a_noisy = kernels.dense(arith, self.weights[None], x, x_noisy)
-        self.a_out.send(a[0])
-        self.a_noisy_out.send(a_noisy[0])
-        self.pre = x_noisy if self.pre_noisy else x
+        dtype = self.arith.dtype
+        mod = ModulatorMessage.unpack(self.mod_in.recv())
+        xi = self.xi_in.recv()[None].astype(dtype)
+        x, x_noisy = self.s_in.recv()[None].astype(dtype), self.s_noisy_in.recv()[None].astype(dtype)
+        trace_dense_tick(self.k, self.arith.counts, self.layer, self.weights[None], self.trace[None],
+                         self.has_previous, self.x_previous, self.x_noisy_previous, np.array([mod.rho], dtype),
+                         np.array([mod.xi_sq], dtype), np.array([mod.delta], dtype), np.array([mod.event]), xi,
+                         self.rounding_key, self.updates, x, x_noisy, self.a, self.a_noisy, self.post)
+        self.a_out.send(self.a[0])
+        self.a_noisy_out.send(self.a_noisy[0])
         self.record_saturations()
 
 

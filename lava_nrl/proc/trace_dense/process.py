@@ -10,14 +10,12 @@ from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import FixedFormat, make_arith
 
 from lava_nrl.model_support import ValidatedProcess, saturation_var
 
-__all__ = ["TraceDense", "MOD_RHO", "MOD_XI_SQ", "MOD_DELTA", "MOD_EVENT", "MOD_EPISODE_END"]
-
-# Layout of the RewardModulator's broadcast (mod_in / mod_out).
-MOD_RHO, MOD_XI_SQ, MOD_DELTA, MOD_EVENT, MOD_EPISODE_END = range(5)
+__all__ = ["TraceDense"]
 
 
 class TraceDense(ValidatedProcess):
@@ -25,13 +23,14 @@ class TraceDense(ValidatedProcess):
     broadcast third factor, one environment step per tick::
 
         1. trace of the previous step:  e ← γ_e e + post ⊗ pre,  post = ρ ξ/‖ξ‖² (NRL) or ξ (RMHL),
-                                         from mod_in = [ρ, ‖ξ‖², δ, event, episode_end] and xi_in = ξ
-        2. at a reward event:            W ← W + η·[N_l]·δ·e;  e ← 0
+                                         from mod_in (a ModulatorMessage: ρ, ‖ξ‖², δ, event,
+                                         episode_end) and xi_in = ξ
+        2. at a reward event:            W ← W + η·s_l·δ·e (s_l = N_l for nrl-b, else 1);  e ← 0
         3. forward:                      a_out = W s_in,  a_noisy_out = W s_noisy_in
 
     ``xi_in`` receives the post-synaptic neurons' noise of the previous step (a ``NoisyNeuron``
-    sends it first thing each tick), so the loop closes without deadlock. The arithmetic is the
-    kernels' (``trace_update``, ``weight_update``, ``dense``).
+    sends it first thing each tick), so the loop closes without deadlock. The tick is the kernels'
+    :func:`~lava_nrl.kernels.plasticity.trace_dense_tick`, made of the rows the fused agent uses.
 
     Parameters
     ----------
@@ -67,10 +66,11 @@ class TraceDense(ValidatedProcess):
         arith = make_arith(precision, fixed_format)
         n_post, n_pre = weights.shape
         super().__init__(rule=rule, lr=lr, modulation=modulation or Modulation(), precision=precision,
-                         seed=seed, layer=layer, fixed_format=fixed_format, name=name, log_config=log_config)
+                         seed=seed, layer=layer, fixed_format=fixed_format, shape=(n_post, n_pre), name=name,
+                         log_config=log_config)
         self.s_in = InPort(shape=(n_pre,))
         self.s_noisy_in = InPort(shape=(n_pre,))
-        self.mod_in = InPort(shape=(5,))
+        self.mod_in = InPort(shape=(ModulatorMessage.size(),))
         self.xi_in = InPort(shape=(n_post,))
         self.a_out = OutPort(shape=(n_post,))
         self.a_noisy_out = OutPort(shape=(n_post,))

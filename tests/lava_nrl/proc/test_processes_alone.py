@@ -10,7 +10,9 @@ from lava.proc.io.source import RingBuffer as Source
 from lava_nrl import kernels
 from lava_nrl.guarded import run_guarded
 from lava_nrl.kernels.layer import LEAKY_SLOPE
+from lava_nrl.kernels import plasticity
 from lava_nrl.kernels.rules import Modulation
+from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import make_arith, rng
 from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
 from lava_nrl.proc.policy_readout.process import PolicyReadout
@@ -84,18 +86,20 @@ def test_reward_modulator(precision):
     rho = signals(arith, np.random.default_rng(3), (1, T), 1e-3)
     xi_sq = np.arange(1, T + 1)[None] * (1 << 20)
     modulator = RewardModulator(precision=precision)
-    got = drive(modulator, precision, {"reward_in": reward_in, "rho_in": rho, "xi_sq_in": xi_sq}, {"mod_out": 5})
-    baseline, has = arith.encode_reward(np.zeros(1)), np.zeros(1, dtype=bool)
+    got = drive(modulator, precision, {"reward_in": reward_in, "rho_in": rho, "xi_sq_in": xi_sq},
+                {"mod_out": ModulatorMessage.size()})
+    modulation = Modulation()
+    k = arith.constants(rate=modulation.baseline_rate)
+    baseline, has, delta = arith.encode_reward(np.zeros(1)), np.zeros(1, dtype=bool), np.zeros(1, arith.dtype)
     for t in range(T):
-        delta = 0
-        if events[t]:
-            r = arith.encode_reward(rewards[t : t + 1])
-            delta = kernels.rpe(arith, r, baseline, has, True)[0]
-            baseline = kernels.update_baseline(arith, r, baseline, has, 0.66)
-            has[:] = True
+        plasticity.modulator_tick(k, arith.counts, tuple(plasticity.third_factor(modulation)),
+                                  reward_in[:1, t].astype(arith.dtype), events[t : t + 1] == 1,
+                                  events[t : t + 1] == 1, baseline, has, delta)
         previous = (rho[0, t - 1], xi_sq[0, t - 1]) if t else (0, 1)
-        np.testing.assert_array_equal(got["mod_out"][t], [*previous, delta, events[t], events[t]])
-    assert got["mod_out"][1, 2] == 0 and got["mod_out"][3, 2] != 0  # first δ is 0, then R − R̄ ≠ 0
+        expected = ModulatorMessage(*previous, delta[0], bool(events[t]), bool(events[t]))
+        np.testing.assert_array_equal(got["mod_out"][t], expected.pack(arith.dtype))
+    delta_at = got["mod_out"][:, ModulatorMessage.field("delta")]
+    assert delta_at[1] == 0 and delta_at[3] != 0  # the first δ is 0, then R − R̄ ≠ 0
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
@@ -112,17 +116,22 @@ def test_trace_dense(precision):
     synapses = TraceDense(weights=w0, rule="nrl-b", lr=0.05, precision=precision, seed=6, layer=1)
     got = drive(synapses, precision, {"s_in": x, "s_noisy_in": x_noisy, "mod_in": mod, "xi_in": xi},
                 {"a_out": 3, "a_noisy_out": 3})
-    w = arith.encode_weights(w0)[None]
-    e = np.zeros_like(w)
+    # The same tick, run here on the same inputs.
+    modulation = Modulation()
+    k = arith.constants(decay=modulation.trace_decay, lr=0.05)
+    layer = tuple(plasticity.layer_rule(kernels.get_rule("nrl-b"), modulation, 3))
+    w, e = arith.encode_weights(w0)[None].copy(), np.zeros((1, 3, 4), arith.dtype)
+    has_previous = np.zeros(1, bool)
+    x_previous, x_noisy_previous = np.zeros((1, 4), arith.dtype), np.zeros((1, 4), arith.dtype)
+    a, a_noisy, post = (np.empty((1, 3), arith.dtype) for _ in range(3))
     key = np.array([rng.derive_key(6, rng.ROUNDING, 1)], dtype=np.uint32)
+    updates = np.zeros(1, dtype=np.uint64)
     for t in range(T):
-        if t:
-            post = kernels.nrl_post_factor(arith, rho[t : t + 1], xi[None, :, t], xi_sq[t : t + 1])
-            kernels.trace_update(arith, e, 1.0, post, x_noisy[None, :, t - 1])
-        if event[t]:
-            w = kernels.weight_update(arith, w, e, 0.05, 3, delta[t : t + 1], key, np.zeros(1, dtype=np.uint64))
-            e[...] = 0
-        a, a_noisy = kernels.dense(arith, w, x[None, :, t], x_noisy[None, :, t])
+        plasticity.trace_dense_tick(k, arith.counts, layer, w, e, has_previous, x_previous, x_noisy_previous,
+                                    rho[t : t + 1], xi_sq[t : t + 1], delta[t : t + 1], event[t : t + 1] == 1,
+                                    xi[None, :, t], key, updates, x[None, :, t], x_noisy[None, :, t], a, a_noisy,
+                                    post)
         np.testing.assert_array_equal(got["a_out"][t], a[0])
         np.testing.assert_array_equal(got["a_noisy_out"][t], a_noisy[0])
     assert not np.array_equal(w, arith.encode_weights(w0)[None])  # the event changed the weights
+    assert updates[0] == 1

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""What a learning rule does with a layer and with the reward, written once for every runner.
+
+A :class:`Rule` and a :class:`Modulation` are resolved once into a :class:`LayerRule` per layer (the
+trace's post- and pre-synaptic factors, the ‖ξ‖² that normalises ξ, the update's scale) and a
+:class:`ThirdFactor` (how a reward becomes δ). The compiled rows below take them:
+
+- :func:`trace_step_row`   e_l ← γ_e e_l + post_l ⊗ pre_l          (eqs. 5–6; every step)
+- :func:`reward_event_row` W_l ← W_l + η·s_l·δ·e_l, then e_l ← 0     (eq. 9; at a reward event)
+- :func:`modulator_row`    δ from R and R̄, then R̄ ← R̄ + λ(R − R̄)  (eqs. 7–8; at a reward event)
+
+:mod:`.agent`'s ``act``/``learn`` (the engine and the fused ``NRLAgent``) call them for every layer
+of a network; :func:`trace_dense_tick` and :func:`modulator_tick` are the decomposed graph's
+``TraceDense`` and ``RewardModulator`` ticks, made of the same rows. No runner decides a rule's
+control flow itself, so adding a rule or an option is a change here and in :mod:`.rules`.
+
+The compiled entry points take a layer rule as a plain tuple and rebuild the NamedTuple inside:
+numba's dispatcher types a NamedTuple argument about 0.7 µs slower than a plain tuple, and ``act``
+runs once per agent group and env step (tens of millions of times in a reproduction).
+"""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+from numba import njit
+from numba.extending import register_jitable
+
+from lava_nrl.numerics import arith as ar
+
+from .layer import dense_row, sum_sq_row
+from .modulator import baseline_one, rpe_one
+from .rules import Modulation, Rule
+from .trace import nrl_post_row, trace_row
+from .update import update_row
+
+__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "LayerRule", "ThirdFactor", "layer_rule", "third_factor", "trace_step_row",
+           "update_gain", "reward_event_row", "modulator_row", "trace_dense_tick", "modulator_tick"]
+
+# LayerRule.post: the trace's post-synaptic factor.
+POST_NRL, POST_RMHL, POST_BP = 0, 1, 2
+_POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP}
+
+
+class LayerRule(ty.NamedTuple):
+    """One layer's learning choices, resolved from the rule and the modulation."""
+
+    post: int  # POST_NRL: ρ ξ/‖ξ‖²;  POST_RMHL: ξ;  POST_BP: ∂ log π(a)/∂a (computed for the whole network)
+    layer_norm: bool  # ‖ξ‖² is this layer's own ‖ξ_l‖² (else the whole network's)
+    pre_noisy: bool  # the trace's pre-synaptic factor is the noisy activity x̃ (else the clean x)
+    update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: N_l, the layer's post-synaptic units (variant B), or 1
+
+
+class ThirdFactor(ty.NamedTuple):
+    """How a reward becomes the third factor δ."""
+
+    normalise_rpe: bool  # δ = (R − R̄)/|R| (else R − R̄)
+    reset_baseline_each_episode: bool  # R̄ is forgotten at each episode end
+
+
+def layer_rule(rule: Rule, modulation: Modulation, n_post: int) -> LayerRule:
+    """The choices of a layer with ``n_post`` post-synaptic units under ``rule`` and ``modulation``."""
+    return LayerRule(post=_POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
+                     pre_noisy=modulation.pre_noisy if rule.pre_noisy is None else rule.pre_noisy,
+                     update_scale=n_post if rule.scale_by_n_post else 1)
+
+
+def third_factor(modulation: Modulation) -> ThirdFactor:
+    """The reward path's switches of ``modulation``."""
+    return ThirdFactor(modulation.normalise_rpe, modulation.reset_baseline_each_episode)
+
+
+# -- per agent and layer (compiled into every runner) ------------------------------------------
+@register_jitable
+def trace_step_row(k, sat, layer, e, rho, xi, network_xi_sq, x, x_noisy, post):
+    """e ← γ_e e + post ⊗ pre for one agent's layer, in place.
+
+    post = ρ ξ/‖ξ‖² (NRL; ‖ξ‖² the layer's own or ``network_xi_sq``), ξ (RMHL), or ``post`` as given
+    (BP: the caller fills it with ∂ log π(a)/∂a, which needs the whole network); pre = x̃ or x."""
+    if layer.post == POST_NRL:
+        nrl_post_row(k, sat, rho, xi, sum_sq_row(xi) if layer.layer_norm else network_xi_sq, post)
+    elif layer.post == POST_RMHL:
+        post[:] = xi
+    trace_row(k, sat, e, post, x_noisy if layer.pre_noisy else x)
+
+
+@register_jitable
+def update_gain(k, layer, delta):
+    """η·s_l·δ, the factor of e_l in the layer's update."""
+    return ar.gain(k, layer.update_scale, delta)
+
+
+@register_jitable
+def reward_event_row(k, sat, layer, w, e, delta, learning, key, counter):
+    """A reward event at one agent's layer: W ← W + η·s_l·δ·e if ``learning`` (stochastic rounding
+    from draw ``counter`` of the layer's stream ``key``), then e ← 0 (learning or not)."""
+    if learning:
+        update_row(k, sat, w, e, update_gain(k, layer, delta), key, counter)
+    e[:] = 0
+
+
+@register_jitable
+def modulator_row(k, sat, third, reward, event, episode_end, baseline, has_baseline, b):
+    """Agent b's third factor at one step: at a reward ``event``, δ from R and R̄ (R̄ starts at the
+    first R, so the first δ is 0) and then R̄ ← R̄ + λ(R − R̄); at an ``episode_end`` R̄ is forgotten
+    if the modulation resets it each episode. Returns δ (0 without an event)."""
+    delta = reward - reward  # 0 in the reward's type
+    if event:
+        delta = rpe_one(k, sat, reward, baseline[b], has_baseline[b], third.normalise_rpe)
+        baseline[b] = baseline_one(k, sat, reward, baseline[b], has_baseline[b])
+        has_baseline[b] = True
+    if third.reset_baseline_each_episode and episode_end:
+        has_baseline[b] = False
+    return delta
+
+
+# -- the decomposed graph's ticks (batch-first; a Lava model passes a batch of one) ---------------
+@njit(cache=True)
+def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_noisy_previous, rho, network_xi_sq,
+                     delta, event, xi, key, updates, x, x_noisy, a, a_noisy, post):
+    """One ``TraceDense`` tick for each agent b: the trace step of the previous step (from its
+    inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖² and the neurons' ξ), the reward event,
+    then the forward sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
+    layer = LayerRule(*layer_tuple)
+    for b in range(w.shape[0]):
+        if has_previous[b]:  # the first tick has no previous step
+            trace_step_row(k, sat, layer, e[b], rho[b], xi[b], network_xi_sq[b], x_previous[b],
+                           x_noisy_previous[b], post[b])
+        if event[b]:
+            reward_event_row(k, sat, layer, w[b], e[b], delta[b], True, key[b], updates[b])
+            updates[b] += np.uint64(1)
+        dense_row(k, sat, w[b], x[b], x_noisy[b], a[b], a_noisy[b])
+        x_previous[b] = x[b]
+        x_noisy_previous[b] = x_noisy[b]
+        has_previous[b] = True
+
+
+@njit(cache=True)
+def modulator_tick(k, sat, third_tuple, reward, event, episode_end, baseline, has_baseline, delta):
+    """One ``RewardModulator`` tick for each agent b: δ into ``delta`` (see :func:`modulator_row`)."""
+    third = ThirdFactor(*third_tuple)
+    for b in range(reward.shape[0]):
+        delta[b] = modulator_row(k, sat, third, reward[b], event[b], episode_end[b], baseline, has_baseline, b)
