@@ -62,11 +62,35 @@ def test_reaching_600_steps(rule, precision, decomposed):
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
-def test_two_hidden_layers_fixed(decomposed):
-    config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision="fixed", lr=0.05, episodes=5, seeds=(3,),
+@pytest.mark.parametrize("precision", ["fixed", "float"])
+def test_two_hidden_layers(precision, decomposed):
+    config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision=precision, lr=0.05, episodes=5, seeds=(3,),
                          hidden=32, layers=2)
     engine = train(config)
     weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
     assert returns[:5] == engine.returns[0]
+    for lava_w, engine_w in zip(weights, engine.weights[0]):
+        np.testing.assert_array_equal(lava_w, engine_w)
+
+
+# Each option reaches a different branch of the rule's rows (γ_e's multiplication, the layer's own ‖ξ_l‖²
+# on the episodic path, reward events in the middle of an episode).
+OPTIONS = {
+    "trace_decay=0.9": dict(trace_decay=0.9),
+    "xi_norm=layer": dict(xi_norm="layer"),
+    "reward=delay:3": dict(reward="delay:3"),
+    "reward=every:7": dict(reward="every:7"),
+}
+
+
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+@pytest.mark.parametrize("precision", ["fixed", "float"])
+@pytest.mark.parametrize("option", OPTIONS)
+def test_options(option, precision, decomposed):
+    config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision=precision, lr=0.05, episodes=8, seeds=(7,),
+                         hidden=16, **OPTIONS[option])
+    engine = train(config)
+    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
+    assert returns[:8] == engine.returns[0]
     for lava_w, engine_w in zip(weights, engine.weights[0]):
         np.testing.assert_array_equal(lava_w, engine_w)
