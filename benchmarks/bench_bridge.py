@@ -22,6 +22,7 @@ from lava.proc.io.injector import Injector, PyLoihiInjectorModel
 
 sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
 from env_bridge.proc.env_bridge.process import EnvBridge  # noqa: E402
+from lava_nrl.graph import connect  # noqa: E402
 from lava_nrl.guarded import kill_runtime  # noqa: E402
 from tests.helpers.proc.pole_policy.process import PolePolicy, pole_action  # noqa: E402
 
@@ -40,8 +41,7 @@ def plain_loop(steps: int) -> float:
 def bridge(steps: int, tag: str) -> float:
     bridge = EnvBridge(env="CartPole-v1", seed=0)
     policy = PolePolicy()
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     try:
         bridge.run(condition=RunSteps(num_steps=1), run_cfg=Loihi2SimCfg(select_tag=tag))  # compile, fork
         start = time.perf_counter()

@@ -22,6 +22,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
 
 from env_bridge.proc.env_bridge.process import EnvBridge  # noqa: E402
 from lava_nrl.engine import TrainConfig, train  # noqa: E402
+from lava_nrl.graph import connect  # noqa: E402
 from lava_nrl.proc.nrl_agent.process import NRLAgent  # noqa: E402
 from tests.helpers.proc.pole_policy.process import PolePolicy  # noqa: E402
 
@@ -33,14 +34,11 @@ def lava_rate(config: TrainConfig, ticks: int, decomposed: bool | None) -> float
     bridge = EnvBridge(env=config.env, seed=config.seeds[0])
     if decomposed is None:
         policy = PolePolicy()
-        bridge.obs_out.connect(policy.obs_in)
-        policy.action_out.connect(bridge.action_in)
+        connect(bridge, policy)
     else:
         agent = NRLAgent(sizes=config.sizes(4, 2), rule=config.rule, lr=config.lr, precision=config.precision,
                          seed=config.seeds[0])
-        bridge.obs_out.connect(agent.obs_in)
-        bridge.reward_out.connect(agent.reward_in)
-        agent.action_out.connect(bridge.action_in)
+        connect(bridge, agent)
     cfg = Loihi2SimCfg(select_tag=TAGS[config.precision], select_sub_proc_model=bool(decomposed))
     try:
         bridge.run(condition=RunSteps(num_steps=1), run_cfg=cfg)

@@ -15,6 +15,7 @@ from lava.proc.lif.process import LIF
 from env_bridge.proc.env_bridge.process import EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import ConfigError, NonFiniteError, SpaceError
+from lava_nrl.graph import connect
 from lava_nrl.guarded import run_guarded
 from lava_nrl.messages import RewardMessage
 from tests.helpers.proc.pole_policy.process import PolePolicy, pole_action
@@ -48,8 +49,7 @@ def run_bridge(tag, ticks, reward="episodic", cycle_ticks=1, seed=3):
     bridge = EnvBridge(env="CartPole-v1", seed=seed, reward=reward, cycle_ticks=cycle_ticks)
     policy = PolePolicy()
     sink = Sink(shape=(RewardMessage.size(),), buffer=ticks)
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     bridge.reward_out.connect(sink.a_in)
     try:
         run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=tag), timeout=60)
@@ -139,8 +139,7 @@ def test_shape_mismatch_with_the_connected_port_fails_at_connect():
 def test_nan_observation_stops_the_run_with_a_clear_error(tag):
     bridge = EnvBridge(env="tests.helpers.envs:NaNCartPole-v0", seed=0)
     policy = PolePolicy()
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     with pytest.raises(NonFiniteError, match="observation of the agent with seed 0 is not finite"):
         run_guarded(bridge, 100, Loihi2SimCfg(select_tag=tag), timeout=30)
     bridge.stop()  # a no-op after the failure: must not hang or crash
@@ -152,8 +151,7 @@ def test_episode_log_is_readable_during_a_run(tag):
 
     bridge = EnvBridge(env="CartPole-v1", seed=5)
     policy = PolePolicy()
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     try:
         run_guarded(bridge, 1, Loihi2SimCfg(select_tag=tag))  # compile and start the workers
         bridge.run(condition=RunSteps(num_steps=3000, blocking=False))
@@ -186,8 +184,7 @@ def test_max_episodes_ends_the_run_after_the_last_reward_and_runs_go_on():
     bridge = EnvBridge(env="CartPole-v1", seed=3, max_episodes=3)
     policy = PolePolicy()
     sink = Sink(shape=(RewardMessage.size(),), buffer=1)
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     bridge.reward_out.connect(sink.a_in)
     try:
         run_guarded(bridge, 100_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)

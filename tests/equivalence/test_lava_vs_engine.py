@@ -10,6 +10,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine import TrainConfig, train
+from lava_nrl.graph import connect
 from lava_nrl.guarded import run_guarded
 from lava_nrl.model_support import TAGS as TAG
 from lava_nrl.proc.nrl_agent.process import NRLAgent
@@ -22,9 +23,7 @@ def run_lava(config: TrainConfig, ticks: int, decomposed: bool):
     bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule)
     agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
                      sigma=config.sigma, precision=config.precision, seed=seed, modulation=config.modulation)
-    bridge.obs_out.connect(agent.obs_in)
-    bridge.reward_out.connect(agent.reward_in)
-    agent.action_out.connect(bridge.action_in)
+    connect(bridge, agent)
     try:
         cfg = Loihi2SimCfg(select_tag=TAG[config.precision], select_sub_proc_model=decomposed)
         run_guarded(bridge, ticks, cfg, timeout=240)

@@ -10,6 +10,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.errors import ConfigError, NonFiniteError
+from lava_nrl.graph import connect
 from lava_nrl.guarded import LavaRunError, run_guarded
 from lava_nrl.kernels.agent import AgentSpec, init_agents, learn
 from lava_nrl.kernels.rules import Modulation, get_rule
@@ -37,8 +38,7 @@ def lava_children() -> list[str]:
 def test_a_users_process_failing_stops_the_run_with_its_cause_and_no_workers_left():
     bridge = EnvBridge(env="CartPole-v1", seed=0)
     policy = FailingPolicy(fail_at=5)
-    bridge.obs_out.connect(policy.obs_in)
-    policy.action_out.connect(bridge.action_in)
+    connect(bridge, policy)
     with pytest.raises(LavaRunError, match="ZeroDivisionError"):
         run_guarded(bridge, 100, Loihi2SimCfg(select_tag="floating_pt"), timeout=30)
     bridge.stop()
@@ -102,9 +102,7 @@ def test_lava_processes_count_saturation(decomposed):
     narrow = FixedFormat(weight_bits=6, weight_frac_bits=4)  # weights span ±2
     bridge = EnvBridge(env="CartPole-v1", seed=1)
     agent = NRLAgent(sizes=(4, 8, 2), lr=50.0, precision="fixed", seed=1, fixed_format=narrow)
-    bridge.obs_out.connect(agent.obs_in)
-    bridge.reward_out.connect(agent.reward_in)
-    agent.action_out.connect(bridge.action_in)
+    connect(bridge, agent)
     try:
         run_guarded(bridge, 400, Loihi2SimCfg(select_tag="fixed_pt", select_sub_proc_model=decomposed), timeout=60)
         counts = agent.saturation_counts()

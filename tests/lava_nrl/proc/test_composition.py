@@ -9,6 +9,7 @@ from lava.proc.dense.process import Dense
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
+from lava_nrl.graph import connect
 from lava_nrl.guarded import run_guarded
 from lava_nrl.kernels.agent import act, init_agents, learn
 from lava_nrl.proc.nrl_agent.process import NRLAgent
@@ -58,9 +59,7 @@ def test_save_and_load_a_trained_agent(tmp_path):
 
     def closed_loop(agent):
         bridge = EnvBridge(env="CartPole-v1", seed=8)
-        bridge.obs_out.connect(agent.obs_in)
-        bridge.reward_out.connect(agent.reward_in)
-        agent.action_out.connect(bridge.action_in)
+        connect(bridge, agent)
         return bridge
 
     agent = NRLAgent(sizes=(4, 16, 2), rule="nrl-b", lr=0.05, precision="fixed", seed=8)
