@@ -6,16 +6,28 @@ then ``reset()`` at every episode end, whatever else is in the batch: a seed nam
 of agents is N single runs at once. Episodes reset in the same step (gymnasium's ``SAME_STEP``
 autoreset): where an episode ends, the returned observation is the next episode's first.
 
-CartPole has a fast path: gymnasium's ``CartPoleVectorEnv`` holds the state of every sub-environment
-and its physical constants, :func:`_cartpole_step` advances them (a compiled copy of
-``CartPoleVectorEnv.step``'s Euler step, the same float64 operations in the same order, without its
-per-call checks), and this class resets sub-environments itself from per-environment generators.
-The fast path is identical, bit for bit, to separate ``CartPoleEnv``s (tested), and about 20× faster
-than them for 64 environments. Acrobot has one too: :func:`_acrobot_step` is a compiled copy of
-``AcrobotEnv.step`` (its Runge–Kutta step and ``_dsdt``, expression for expression), about 50× faster
-than gymnasium's, identical to separate ``AcrobotEnv``s (tested). Reaching1D runs on its own
-``Reaching1DVectorEnv``, seeded per sub-environment (identical to separate envs, tested). Every other
-environment is a list of ``gymnasium.make`` instances.
+:func:`make_batch` picks a backend from the environment's spec; every backend keeps one contract
+(gymnasium's ``VectorEnv`` is the model):
+
+- ``reset()`` → the first observations (num_envs, n_obs), float64;
+- ``step(actions, active=None)`` → (obs, reward, terminated, truncated): environment ``i`` steps
+  where ``active[i]`` (default: all). An environment that is not active does not step: its state
+  stays as it was, and it reports a zero observation and reward and no episode end;
+- ``get_state()`` / ``set_state()``: what the backend needs to continue, as arrays and generator
+  states. A pickled batch is its configuration and that state, so a checkpoint holds no environment
+  object (but :class:`GymBatch`'s, whose environments are arbitrary and are pickled as they are).
+
+The backends:
+
+- :class:`CartPoleBatch`: gymnasium's ``CartPoleVectorEnv`` holds the state and the physical
+  constants, :func:`~env_bridge.envs.cartpole.cartpole_step` advances it, and sub-environments reset
+  from per-environment generators; about 20× faster than separate ``CartPoleEnv``\\ s for 64.
+- :class:`AcrobotBatch`: :func:`~env_bridge.envs.acrobot.acrobot_step` on the default dynamics with a
+  step limit; about 50× faster than gymnasium's.
+- :class:`ReachingBatch`: ``Reaching1DVectorEnv``, seeded per sub-environment.
+- :class:`GymBatch`: a list of ``gymnasium.make`` instances (every other environment).
+
+Each fast path is identical, bit for bit, to separate gymnasium environments (tested).
 """
 
 from __future__ import annotations
@@ -24,15 +36,13 @@ import typing as ty
 
 import gymnasium as gym
 import numpy as np
-from numba import njit
 
 from lava_nrl.errors import ConfigError, ShapeError, SpaceError
+from .envs import acrobot, cartpole
 from .validation import action_count, check_finite, encode_observation, observation_size
 
-__all__ = ["EnvBatch"]
+__all__ = ["make_env", "make_batch", "EnvBatch", "CartPoleBatch", "AcrobotBatch", "ReachingBatch", "GymBatch"]
 
-_CARTPOLE_VECTOR = "gymnasium.envs.classic_control.cartpole:CartPoleVectorEnv"
-_ACROBOT = "gymnasium.envs.classic_control.acrobot:AcrobotEnv"
 _REACHING_VECTOR = "env_bridge.envs.reaching1d:Reaching1DVectorEnv"
 
 
@@ -46,100 +56,8 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
         raise ConfigError(f"unknown or unavailable environment {env_id!r}: {err}") from None
 
 
-@njit(cache=True)
-def _cartpole_step(state, actions, steps, max_steps, constants, obs, reward, terminated, truncated):
-    """``CartPoleVectorEnv.step`` (gymnasium 1.x, Euler integrator) on state (4, n), in place."""
-    gravity, total_mass, length, masspole, polemass_length, force_mag, tau, x_limit, theta_limit, sutton = constants
-    for i in range(state.shape[1]):
-        x, x_dot, theta, theta_dot = state[0, i], state[1, i], state[2, i], state[3, i]
-        force = np.sign(actions[i] - 0.5) * force_mag
-        costheta, sintheta = np.cos(theta), np.sin(theta)
-        temp = (force + polemass_length * (theta_dot * theta_dot) * sintheta) / total_mass
-        thetaacc = (gravity * sintheta - costheta * temp) / (
-            length * (4.0 / 3.0 - masspole * (costheta * costheta) / total_mass))
-        xacc = temp - polemass_length * thetaacc * costheta / total_mass
-        x, x_dot = x + tau * x_dot, x_dot + tau * xacc
-        theta, theta_dot = theta + tau * theta_dot, theta_dot + tau * thetaacc
-        state[0, i], state[1, i], state[2, i], state[3, i] = x, x_dot, theta, theta_dot
-        terminated[i] = x < -x_limit or x > x_limit or theta < -theta_limit or theta > theta_limit
-        steps[i] += 1
-        truncated[i] = steps[i] >= max_steps
-        reward[i] = -1.0 * terminated[i] if sutton else 1.0
-        for d in range(4):
-            obs[i, d] = np.float64(np.float32(state[d, i]))  # observations are float32, as gymnasium's
-
-
-@njit(cache=True)
-def _acrobot_dsdt(s, a, constants):
-    """``AcrobotEnv._dsdt`` ("book" dynamics) for state s (4,) and torque a.
-
-    ``AcrobotEnv`` squares numpy scalars with ``**2``, which is libm's ``pow``, not always x·x; the
-    exponent ``two`` arrives at run time so that the compiler cannot turn pow(x, 2) into x·x."""
-    m1, m2, l1, lc1, lc2, I1, I2, two = constants
-    g = 9.8
-    theta1, theta2, dtheta1, dtheta2 = s[0], s[1], s[2], s[3]
-    d1 = m1 * lc1**two + m2 * (l1**two + lc2**two + 2 * l1 * lc2 * np.cos(theta2)) + I1 + I2
-    d2 = m2 * (lc2**two + l1 * lc2 * np.cos(theta2)) + I2
-    phi2 = m2 * lc2 * g * np.cos(theta1 + theta2 - np.pi / 2.0)
-    phi1 = (
-        -m2 * l1 * lc2 * dtheta2**two * np.sin(theta2)
-        - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * np.sin(theta2)
-        + (m1 * lc1 + m2 * l1) * g * np.cos(theta1 - np.pi / 2)
-        + phi2
-    )
-    ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * dtheta1**two * np.sin(theta2) - phi2) / (
-        m2 * lc2**two + I2 - d2**two / d1)
-    ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
-    return np.array([dtheta1, dtheta2, ddtheta1, ddtheta2])
-
-
-@njit(cache=True)
-def _wrap(x, m, big):
-    diff = big - m
-    while x > big:
-        x = x - diff
-    while x < m:
-        x = x + diff
-    return x
-
-
-@njit(cache=True)
-def _acrobot_step(state, actions, active, steps, max_steps, torques, dt, max_vel_1, max_vel_2, constants,
-                  obs, reward, terminated, truncated):
-    """``AcrobotEnv.step`` (gymnasium 1.x, no torque noise) on state (n, 4) where ``active``, in place:
-    one ``rk4`` step over [0, dt], angles wrapped, velocities bounded."""
-    for i in range(state.shape[0]):
-        if not active[i]:
-            continue
-        y0, a = state[i].copy(), torques[actions[i]]
-        dt2 = dt / 2.0
-        k1 = _acrobot_dsdt(y0, a, constants)
-        k2 = _acrobot_dsdt(y0 + dt2 * k1, a, constants)
-        k3 = _acrobot_dsdt(y0 + dt2 * k2, a, constants)
-        k4 = _acrobot_dsdt(y0 + dt * k3, a, constants)
-        ns = y0 + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-        ns[0] = _wrap(ns[0], -np.pi, np.pi)
-        ns[1] = _wrap(ns[1], -np.pi, np.pi)
-        ns[2] = min(max(ns[2], -max_vel_1), max_vel_1)
-        ns[3] = min(max(ns[3], -max_vel_2), max_vel_2)
-        state[i] = ns
-        terminated[i] = -np.cos(ns[0]) - np.cos(ns[1] + ns[0]) > 1.0
-        reward[i] = 0.0 if terminated[i] else -1.0
-        steps[i] += 1
-        truncated[i] = steps[i] >= max_steps
-        values = (np.cos(ns[0]), np.sin(ns[0]), np.cos(ns[1]), np.sin(ns[1]), ns[2], ns[3])
-        for d in range(6):
-            obs[i, d] = np.float64(np.float32(values[d]))  # observations are float32, as gymnasium's
-
-
-def _default_acrobot(probe) -> bool:
-    """Whether ``probe`` has the dynamics :func:`_acrobot_step` copies (the defaults) and a step limit."""
-    env = probe.unwrapped
-    return env.book_or_nips == "book" and env.torque_noise_max == 0.0 and probe.spec.max_episode_steps is not None
-
-
-class EnvBatch:
-    """``len(seeds)`` independent copies of ``env_id``.
+def make_batch(env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence[int]) -> "EnvBatch":
+    """``len(seeds)`` independent copies of ``env``, on the fastest backend that equals it.
 
     Parameters
     ----------
@@ -149,160 +67,286 @@ class EnvBatch:
     seeds : sequence of int
         One seed per environment.
     """
+    if len(seeds) == 0:
+        raise ConfigError("an environment batch needs at least one seed")
+    if isinstance(env, str):
+        make = lambda: make_env(env)  # noqa: E731
+    elif isinstance(env, gym.Env):
+        if len(seeds) != 1:
+            raise ConfigError(f"an environment instance serves one seed, got {len(seeds)}; pass an id or a factory")
+        make = lambda: env  # noqa: E731
+    elif callable(env):
+        make = env
+    else:
+        raise ConfigError(f"env must be a gymnasium id, an Env or a factory, got {type(env).__name__}")
+    probe = make()
+    spec = probe.spec
+    if spec is not None and spec.vector_entry_point == cartpole.VECTOR_ENTRY_POINT:
+        backend = CartPoleBatch
+    elif spec is not None and spec.entry_point == acrobot.ENTRY_POINT and acrobot.has_default_dynamics(probe):
+        backend = AcrobotBatch
+    elif spec is not None and spec.vector_entry_point == _REACHING_VECTOR:
+        backend = ReachingBatch
+    else:
+        backend = GymBatch
+    return backend(env, [int(s) for s in seeds], probe, make)
 
-    # Fast paths' state (class defaults: checkpoints written before a fast path existed still load).
-    _acrobot = None
-    _reaching = None
 
-    def __init__(self, env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence[int]):
-        if len(seeds) == 0:
-            raise ConfigError("EnvBatch needs at least one seed")
-        self.seeds = [int(s) for s in seeds]
-        if isinstance(env, str):
-            make = lambda: make_env(env)  # noqa: E731
-        elif isinstance(env, gym.Env):
-            if len(seeds) != 1:
-                raise ConfigError(f"an environment instance serves one seed, got {len(seeds)}; pass an id or a factory")
-            make = lambda: env  # noqa: E731
-        elif callable(env):
-            make = env
-        else:
-            raise ConfigError(f"env must be a gymnasium id, an Env or a factory, got {type(env).__name__}")
-        probe = make()
+def _restore(env, seeds, state) -> "EnvBatch":
+    """Unpickle a batch: a new one of the same environment and seeds, continued from ``state``."""
+    batch = make_batch(env, seeds)
+    batch.set_state(state)
+    return batch
+
+
+def _generator_states(generators: list) -> list:
+    return [g.bit_generator.state for g in generators]
+
+
+def _set_generator_states(generators: list, states: list) -> None:
+    for generator, state in zip(generators, states):
+        generator.bit_generator.state = state
+
+
+class EnvBatch:
+    """The contract every backend keeps (see the module docstring); made by :func:`make_batch`.
+
+    A backend implements ``_reset()``, ``_step(actions, active)`` (``active`` a bool array; the arrays
+    it returns are zero where it is False), ``get_state()``, ``set_state()`` and, if it holds
+    resources, ``close()``.
+    """
+
+    def __init__(self, env, seeds: list[int], probe: gym.Env, make: ty.Callable[[], gym.Env]) -> None:
+        self.env = env  # as given: what a pickled batch is rebuilt from
+        self.seeds = seeds
         self.observation_space = probe.observation_space
         self.action_space = probe.action_space
         self.n_obs = observation_size(self.observation_space)
         self.n_actions = action_count(self.action_space)
         self.reward_threshold = probe.spec.reward_threshold if probe.spec else None
         self.max_episode_steps = probe.spec.max_episode_steps if probe.spec else None
-        self._vector = None
-        if probe.spec is not None and probe.spec.vector_entry_point == _CARTPOLE_VECTOR:
-            from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
-
-            probe.close()
-            vec = CartPoleVectorEnv(num_envs=len(seeds), max_episode_steps=self.max_episode_steps)
-            if vec.kinematics_integrator != "euler":
-                raise ConfigError("EnvBatch's CartPole fast path implements the Euler integrator only")
-            self._vector = vec
-            self._constants = (vec.gravity, vec.total_mass, vec.length, vec.masspole, vec.polemass_length,
-                               vec.force_mag, vec.tau, vec.x_threshold, vec.theta_threshold_radians,
-                               bool(vec._sutton_barto_reward))
-            self._generators = [np.random.default_rng(s) for s in self.seeds]  # = CartPoleEnv's np_random
-        elif probe.spec is not None and probe.spec.entry_point == _ACROBOT and _default_acrobot(probe):
-            env = probe.unwrapped
-            self._acrobot = dict(
-                state=np.zeros((len(seeds), 4)), steps=np.zeros(len(seeds), dtype=np.int64),
-                torques=np.array(env.AVAIL_TORQUE, dtype=np.float64), dt=float(env.dt),
-                max_vel_1=float(env.MAX_VEL_1), max_vel_2=float(env.MAX_VEL_2),
-                constants=(env.LINK_MASS_1, env.LINK_MASS_2, env.LINK_LENGTH_1, env.LINK_COM_POS_1,
-                           env.LINK_COM_POS_2, env.LINK_MOI, env.LINK_MOI, 2.0))
-            probe.close()
-            self._generators = [np.random.default_rng(s) for s in self.seeds]  # = AcrobotEnv's np_random
-        elif probe.spec is not None and probe.spec.vector_entry_point == _REACHING_VECTOR:
-            from env_bridge.envs.reaching1d import Reaching1DVectorEnv
-
-            env = probe.unwrapped
-            self._reaching = Reaching1DVectorEnv(num_envs=len(seeds), trial_steps=env.trial_steps,
-                                                 step_size=env.step_size, n_units=env.n_units)
-            probe.close()
-        else:
-            self._envs = [probe] + [make() for _ in self.seeds[1:]]
 
     @property
     def num_envs(self) -> int:
         return len(self.seeds)
 
-    # -- CartPole fast path: sub-environment i is reset from its own generator ------------------
-    def _cartpole_reset(self, index: np.ndarray) -> None:
+    def reset(self) -> np.ndarray:
+        """First observations (num_envs, n_obs), float64."""
+        obs = self._reset()
+        check_finite(obs, "observation", self.seeds)
+        return obs
+
+    def step(self, actions: np.ndarray, active: np.ndarray | None = None):
+        """Step every environment where ``active`` (default all); returns (obs, reward, terminated,
+        truncated), obs float64 with the next episode's first observation where an episode ended, and
+        zeros where an environment is not active."""
+        actions = np.asarray(actions)
+        if actions.shape != (self.num_envs,):
+            raise ShapeError(f"expected {self.num_envs} actions, got shape {actions.shape}")
+        active = np.ones(self.num_envs, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+        if active.shape != (self.num_envs,):
+            raise ShapeError(f"expected {self.num_envs} active flags, got shape {active.shape}")
+        obs, reward, terminated, truncated = self._step(actions, active)
+        check_finite(obs, "observation", self.seeds)
+        check_finite(reward, "reward", self.seeds)
+        return obs, reward, terminated, truncated
+
+    def _check_actions(self, actions: np.ndarray, active: np.ndarray, name: str) -> None:
+        """The compiled backends index with actions: out of range is an error, not a wrong step."""
+        valid = (actions >= 0) & (actions < self.n_actions) & (actions == np.round(actions))
+        if not valid[active].all():
+            raise SpaceError(f"{name} actions must be integers in [0, {self.n_actions}), got {actions[active]}")
+
+    def _outputs(self):
+        """Zeroed (obs, reward, terminated, truncated) for this batch."""
+        n = self.num_envs
+        return np.zeros((n, self.n_obs)), np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+
+    def close(self) -> None:
+        """Release what the backend holds (nothing, unless it says otherwise)."""
+
+    def __reduce__(self):
+        return _restore, (self.env, self.seeds, self.get_state())
+
+
+class CartPoleBatch(EnvBatch):
+    """CartPole on a ``CartPoleVectorEnv``'s state, stepped by a compiled copy of its Euler step;
+    sub-environment i is reset from its own generator (= ``CartPoleEnv``'s ``np_random``)."""
+
+    def __init__(self, env, seeds, probe, make) -> None:
+        super().__init__(env, seeds, probe, make)
+        from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+
+        probe.close()
+        vec = CartPoleVectorEnv(num_envs=len(seeds), max_episode_steps=self.max_episode_steps)
+        if vec.kinematics_integrator != "euler":
+            raise ConfigError("the CartPole batch implements the Euler integrator only")
+        self._vector = vec
+        self._constants = (vec.gravity, vec.total_mass, vec.length, vec.masspole, vec.polemass_length,
+                           vec.force_mag, vec.tau, vec.x_threshold, vec.theta_threshold_radians,
+                           bool(vec._sutton_barto_reward))
+        self._generators = [np.random.default_rng(s) for s in self.seeds]
+
+    def _reset_some(self, index: np.ndarray) -> None:
         vec = self._vector
         for i in index:
             vec.state[:, i] = self._generators[i].uniform(vec.low, vec.high, size=4)
         vec.steps[index] = 0
         vec.prev_done[:] = False  # its own NEXT_STEP autoreset would draw from a shared generator
 
-    # -- Acrobot fast path --------------------------------------------------------------------
-    def _acrobot_reset(self, index: np.ndarray) -> np.ndarray:
+    def _reset(self) -> np.ndarray:
+        self._vector.reset(seed=0)
+        self._reset_some(np.arange(self.num_envs))
+        return self._vector.state.T.astype(np.float32).astype(np.float64)
+
+    def _step(self, actions, active):
+        self._check_actions(actions, active, "CartPole")
+        vec = self._vector
+        obs, reward, terminated, truncated = self._outputs()
+        cartpole.cartpole_step(vec.state, actions.astype(np.int64), active, vec.steps, vec.max_episode_steps,
+                               self._constants, obs, reward, terminated, truncated)
+        done = np.flatnonzero(terminated | truncated)
+        if len(done):
+            self._reset_some(done)
+            obs[done] = vec.state[:, done].T.astype(np.float32)
+        return obs, reward, terminated, truncated
+
+    def get_state(self) -> dict:
+        return dict(state=self._vector.state.copy(), steps=self._vector.steps.copy(),
+                    generators=_generator_states(self._generators))
+
+    def set_state(self, state: dict) -> None:
+        self._vector.state = np.array(state["state"], dtype=np.float64)
+        self._vector.steps = np.array(state["steps"], dtype=self._vector.steps.dtype)
+        self._vector.prev_done[:] = False
+        _set_generator_states(self._generators, state["generators"])
+
+    def close(self) -> None:
+        self._vector.close()
+
+
+class AcrobotBatch(EnvBatch):
+    """Acrobot (default dynamics, with a step limit) stepped by a compiled copy of ``AcrobotEnv.step``;
+    sub-environment i is reset from its own generator (= ``AcrobotEnv``'s ``np_random``)."""
+
+    def __init__(self, env, seeds, probe, make) -> None:
+        super().__init__(env, seeds, probe, make)
+        dynamics = probe.unwrapped
+        self._state, self._steps = np.zeros((len(seeds), 4)), np.zeros(len(seeds), dtype=np.int64)
+        self._torques = np.array(dynamics.AVAIL_TORQUE, dtype=np.float64)
+        self._dt, self._max_vel = float(dynamics.dt), (float(dynamics.MAX_VEL_1), float(dynamics.MAX_VEL_2))
+        self._constants = (dynamics.LINK_MASS_1, dynamics.LINK_MASS_2, dynamics.LINK_LENGTH_1,
+                           dynamics.LINK_COM_POS_1, dynamics.LINK_COM_POS_2, dynamics.LINK_MOI, dynamics.LINK_MOI,
+                           2.0)
+        probe.close()
+        self._generators = [np.random.default_rng(s) for s in self.seeds]
+
+    def _reset_some(self, index: np.ndarray) -> np.ndarray:
         """Reset sub-environments ``index`` as ``AcrobotEnv.reset`` does; returns their observations
         (computed from the float32 state, as ``AcrobotEnv._get_ob`` computes them after a reset)."""
         obs = []
         for i in index:
             s = self._generators[i].uniform(low=-0.1, high=0.1, size=(4,)).astype(np.float32)
-            self._acrobot["state"][i] = s
+            self._state[i] = s
             obs.append(np.array([np.cos(s[0]), np.sin(s[0]), np.cos(s[1]), np.sin(s[1]), s[2], s[3]],
                                 dtype=np.float32))
-        self._acrobot["steps"][index] = 0
+        self._steps[index] = 0
         return np.array(obs, dtype=np.float64)
 
-    def reset(self) -> np.ndarray:
-        """First observations (num_envs, n_obs), float64."""
-        if self._vector is not None:
-            self._vector.reset(seed=0)
-            self._cartpole_reset(np.arange(self.num_envs))
-            obs = self._vector.state.T.astype(np.float32).astype(np.float64)
-        elif self._acrobot is not None:
-            obs = self._acrobot_reset(np.arange(self.num_envs))
-        elif self._reaching is not None:
-            obs = self._reaching.reset(seed=self.seeds)[0].astype(np.float64)
-        else:
-            obs = np.stack([
-                encode_observation(self.observation_space, env.reset(seed=s)[0])
-                for env, s in zip(self._envs, self.seeds)
-            ])
-        check_finite(obs, "observation", self.seeds)
-        return obs
+    def _reset(self) -> np.ndarray:
+        return self._reset_some(np.arange(self.num_envs))
 
-    def step(self, actions: np.ndarray, active: np.ndarray | None = None):
-        """Step every environment (or those where ``active``; the others report a zero observation and
-        reward, and no episode end); returns (obs, reward, terminated, truncated), obs float64 with the
-        next episode's first observation where an episode ended."""
-        actions = np.asarray(actions)
-        if actions.shape != (self.num_envs,):
-            raise ShapeError(f"expected {self.num_envs} actions, got shape {actions.shape}")
-        if self._vector is not None:
-            if not ((actions == 0) | (actions == 1)).all():
-                raise SpaceError(f"CartPole actions must be 0 or 1, got {actions}")
-            vec, n = self._vector, self.num_envs
-            obs, reward = np.empty((n, 4)), np.empty(n)
-            terminated, truncated = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
-            _cartpole_step(vec.state, actions.astype(np.int64), vec.steps, vec.max_episode_steps, self._constants,
-                           obs, reward, terminated, truncated)
-            done = np.flatnonzero(terminated | truncated)
-            if len(done):
-                self._cartpole_reset(done)
-                obs[done] = self._vector.state[:, done].T.astype(np.float32)
-        elif self._acrobot is not None:
-            if not ((actions >= 0) & (actions < self.n_actions)).all():
-                raise SpaceError(f"Acrobot actions must be 0, 1 or 2, got {actions}")
-            n, acro = self.num_envs, self._acrobot
-            obs, reward = np.zeros((n, 6)), np.zeros(n)
-            terminated, truncated = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-            active = np.ones(n, dtype=bool) if active is None else np.asarray(active, dtype=bool)
-            _acrobot_step(acro["state"], actions.astype(np.int64), active, acro["steps"], self.max_episode_steps,
-                          acro["torques"], acro["dt"], acro["max_vel_1"], acro["max_vel_2"], acro["constants"],
-                          obs, reward, terminated, truncated)
-            done = np.flatnonzero(terminated | truncated)
-            if len(done):
-                obs[done] = self._acrobot_reset(done)
-        elif self._reaching is not None:  # steps every sub-environment: cheaper than choosing
-            obs, reward, terminated, truncated, _ = self._reaching.step(actions.astype(np.int64))
-            obs = obs.astype(np.float64)
-        else:
-            obs = np.zeros((self.num_envs, self.n_obs))
-            reward = np.zeros(self.num_envs)
-            terminated = np.zeros(self.num_envs, dtype=bool)
-            truncated = np.zeros(self.num_envs, dtype=bool)
-            for i in range(self.num_envs) if active is None else np.flatnonzero(active):
-                env = self._envs[i]
-                o, reward[i], terminated[i], truncated[i], _ = env.step(int(actions[i]))
-                if terminated[i] or truncated[i]:
-                    o, _ = env.reset()
-                obs[i] = encode_observation(self.observation_space, o)
-        check_finite(obs, "observation", self.seeds)
-        check_finite(reward, "reward", self.seeds)
+    def _step(self, actions, active):
+        self._check_actions(actions, active, "Acrobot")
+        obs, reward, terminated, truncated = self._outputs()
+        acrobot.acrobot_step(self._state, actions.astype(np.int64), active, self._steps, self.max_episode_steps,
+                             self._torques, self._dt, *self._max_vel, self._constants, obs, reward, terminated,
+                             truncated)
+        done = np.flatnonzero(terminated | truncated)
+        if len(done):
+            obs[done] = self._reset_some(done)
         return obs, reward, terminated, truncated
 
+    def get_state(self) -> dict:
+        return dict(state=self._state.copy(), steps=self._steps.copy(), generators=_generator_states(self._generators))
+
+    def set_state(self, state: dict) -> None:
+        self._state = np.array(state["state"], dtype=np.float64)
+        self._steps = np.array(state["steps"], dtype=np.int64)
+        _set_generator_states(self._generators, state["generators"])
+
+
+class ReachingBatch(EnvBatch):
+    """Reaching1D on its vector env, sub-environment i seeded with ``seeds[i]``."""
+
+    def __init__(self, env, seeds, probe, make) -> None:
+        super().__init__(env, seeds, probe, make)
+        from env_bridge.envs.reaching1d import Reaching1DVectorEnv
+
+        task = probe.unwrapped
+        self._vector = Reaching1DVectorEnv(num_envs=len(seeds), trial_steps=task.trial_steps,
+                                           step_size=task.step_size, n_units=task.n_units)
+        probe.close()
+
+    def _reset(self) -> np.ndarray:
+        return self._vector.reset(seed=self.seeds)[0].astype(np.float64)
+
+    def _step(self, actions, active):
+        self._check_actions(actions, active, "Reaching1D")
+        # The vector env steps every sub-environment (cheaper than choosing); the inactive ones are
+        # put back as they were, which costs a copy only on the rare steps where some are inactive.
+        held = None if active.all() else self._vector.get_state()
+        obs, reward, terminated, truncated, _ = self._vector.step(actions.astype(np.int64))
+        obs = obs.astype(np.float64)
+        if held is not None:
+            idle = np.flatnonzero(~active)
+            stepped = self._vector.get_state()
+            for key in ("hand", "target", "steps"):
+                stepped[key][idle] = held[key][idle]
+            for i in idle:
+                stepped["generators"][i] = held["generators"][i]
+            self._vector.set_state(stepped)
+            obs[idle], reward[idle], terminated[idle], truncated[idle] = 0.0, 0.0, False, False
+        return obs, reward, terminated, truncated
+
+    def get_state(self) -> dict:
+        return self._vector.get_state()
+
+    def set_state(self, state: dict) -> None:
+        self._vector.set_state(state)
+
     def close(self) -> None:
-        if self._acrobot is not None:
-            return
-        for env in [self._vector or self._reaching] if self._vector or self._reaching else self._envs:
+        self._vector.close()
+
+
+class GymBatch(EnvBatch):
+    """A list of ``gymnasium.make`` instances, stepped one after another."""
+
+    def __init__(self, env, seeds, probe, make) -> None:
+        super().__init__(env, seeds, probe, make)
+        self._envs = [probe] + [make() for _ in self.seeds[1:]]
+
+    def _reset(self) -> np.ndarray:
+        return np.stack([encode_observation(self.observation_space, env.reset(seed=s)[0])
+                         for env, s in zip(self._envs, self.seeds)])
+
+    def _step(self, actions, active):
+        obs, reward, terminated, truncated = self._outputs()
+        for i in np.flatnonzero(active):
+            env = self._envs[i]
+            o, reward[i], terminated[i], truncated[i], _ = env.step(int(actions[i]))
+            if terminated[i] or truncated[i]:
+                o, _ = env.reset()
+            obs[i] = encode_observation(self.observation_space, o)
+        return obs, reward, terminated, truncated
+
+    def get_state(self) -> dict:
+        return dict(envs=self._envs)  # arbitrary environments: pickled as they are
+
+    def set_state(self, state: dict) -> None:
+        self.close()
+        self._envs = list(state["envs"])
+
+    def close(self) -> None:
+        for env in self._envs:
             env.close()

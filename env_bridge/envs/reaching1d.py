@@ -361,6 +361,28 @@ class Reaching1DVectorEnv(VectorEnv[npt.NDArray[np.float32], npt.NDArray[np.int6
         """The seed each sub-environment's generator was made from; ``None`` for one not created yet."""
         return tuple(self._generator_seeds)
 
+    def get_state(self) -> dict[str, Any]:
+        """Everything :meth:`step` depends on, as arrays and generator states (for checkpoints)."""
+        return {
+            "hand": None if self._hand is None else self._hand.copy(),
+            "target": self._target.copy(),
+            "steps": self._steps.copy(),
+            "generators": [None if g is None else g.bit_generator.state for g in self._generators],
+            "generator_seeds": list(self._generator_seeds),
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Continue from what :meth:`get_state` returned (of an env with the same ``num_envs``)."""
+        self._hand = None if state["hand"] is None else np.array(state["hand"], dtype=np.float64)
+        self._target = np.array(state["target"], dtype=np.float64)
+        self._steps = np.array(state["steps"], dtype=np.int64)
+        self._generators = [None if g is None else np.random.Generator(getattr(np.random, g["bit_generator"])())
+                            for g in state["generators"]]
+        for generator, saved in zip(self._generators, state["generators"]):
+            if generator is not None:
+                generator.bit_generator.state = saved
+        self._generator_seeds = list(state["generator_seeds"])
+
     def _generator(self, index: int) -> np.random.Generator:
         if self._generators[index] is None:
             self._generators[index], self._generator_seeds[index] = seeding.np_random()

@@ -31,7 +31,7 @@ import typing as ty
 
 import numpy as np
 
-from env_bridge.batch import EnvBatch
+from env_bridge.batch import EnvBatch, make_batch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
@@ -96,7 +96,7 @@ def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
         raise ConfigError("a cohort shares one environment and reward schedule; got "
                           + ", ".join(sorted({f"{c.env} ({c.reward_schedule})" for c in configs})))
     seeds = [s for c in configs for s in c.seeds]
-    envs = EnvBatch(env, seeds)
+    envs = make_batch(env, seeds)
     specs = [agent_spec(c, envs.n_obs, envs.n_actions) for c in configs]
     ends = np.cumsum([len(c.seeds) for c in configs])
     slots = [slice(int(end - len(c.seeds)), int(end)) for c, end in zip(configs, ends)]

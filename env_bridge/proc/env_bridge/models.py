@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from env_bridge.batch import EnvBatch
+from env_bridge.batch import make_batch
 from env_bridge.proc.env_bridge.process import EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import SpaceError
@@ -36,7 +36,7 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         self.arith = self.make_arith(p)
-        self.envs = EnvBatch(p["env"], [p["seed"]])  # made in the worker, after Lava's fork
+        self.envs = make_batch(p["env"], [p["seed"]])  # made in the worker, after Lava's fork
         self.schedule = RewardSchedule.parse(p["reward"])
         self.schedule_state = initial_state(self.schedule, 1)
         self.cycle = p["cycle_ticks"]

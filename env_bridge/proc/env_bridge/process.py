@@ -13,7 +13,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
-from env_bridge.batch import EnvBatch
+from env_bridge.batch import make_batch
 from env_bridge.schedules import RewardSchedule
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
@@ -103,7 +103,7 @@ class EnvBridge(ValidatedProcess):
         if action_encoding not in ("index", "argmax"):
             raise ConfigError(f"action_encoding must be 'index' or 'argmax', got {action_encoding!r}")
         fixed_format = fixed_format or FixedFormat()
-        probe = EnvBatch(env, [seed])  # validates the spaces before any worker starts
+        probe = make_batch(env, [seed])  # validates the spaces before any worker starts
         n_obs, n_actions = probe.n_obs, probe.n_actions
         if obs_frac_bits is None:
             obs_frac_bits = self._derive_frac_bits(probe.observation_space, fixed_format)

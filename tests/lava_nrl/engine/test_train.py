@@ -5,7 +5,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from env_bridge.batch import EnvBatch, make_env
+from env_bridge.batch import AcrobotBatch, CartPoleBatch, ReachingBatch, make_batch, make_env
 from lava_nrl.engine import TrainConfig, train
 from lava_nrl.errors import ConfigError, NonFiniteError
 
@@ -66,8 +66,8 @@ def test_a_cohort_shares_one_environment():
 
 def test_reaching_vector_path_equals_separate_envs():
     seeds = [3, 5, 8]
-    batch = EnvBatch("env_bridge/Reaching1D-v0", seeds)
-    assert batch._reaching is not None
+    batch = make_batch("env_bridge/Reaching1D-v0", seeds)
+    assert isinstance(batch, ReachingBatch)
     envs = [make_env("env_bridge/Reaching1D-v0") for _ in seeds]
     np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
     for a in np.random.default_rng(0).integers(0, 3, size=(700, len(seeds))):  # two trial ends
@@ -82,8 +82,8 @@ def test_reaching_vector_path_equals_separate_envs():
 
 def test_acrobot_fast_path_equals_separate_gymnasium_envs():
     seeds = [3, 5, 8, 13]
-    batch = EnvBatch("Acrobot-v1", seeds)
-    assert batch._acrobot is not None
+    batch = make_batch("Acrobot-v1", seeds)
+    assert isinstance(batch, AcrobotBatch)
     envs = [gym.make("Acrobot-v1") for _ in seeds]
     np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
     ends = 0
@@ -101,7 +101,8 @@ def test_acrobot_fast_path_equals_separate_gymnasium_envs():
 
 def test_cartpole_fast_path_equals_separate_gymnasium_envs():
     seeds = [3, 5, 8]
-    batch = EnvBatch("CartPole-v1", seeds)
+    batch = make_batch("CartPole-v1", seeds)
+    assert isinstance(batch, CartPoleBatch)
     envs = [gym.make("CartPole-v1") for _ in seeds]
     obs = batch.reset()
     np.testing.assert_array_equal(obs, [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
