@@ -6,6 +6,9 @@ Lava. Importing this package registers ``env_bridge/Reaching1D-v0``; ``env_bridg
 Lava Process) is imported on first use, so the engine never imports Lava.
 """
 
+# First: lava_nrl.numerics points numba's cache at the kernels' cache folder, which a compiled function
+# of this package must see when it is decorated (else numba caches it in the source tree).
+import lava_nrl.numerics  # noqa: F401  isort: skip
 from gymnasium.envs.registration import register, registry
 
 if "env_bridge/Reaching1D-v0" not in registry:

@@ -3,6 +3,8 @@
 continues from its state (or from a pickle of itself) exactly as it would have gone on."""
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -89,3 +91,15 @@ def test_gym_batch_equals_separate_envs():
                 o, _ = env.reset()
             assert (r, te, tr) == (reward[i], terminated[i], truncated[i])
             np.testing.assert_array_equal(obs[i], o)
+
+
+@pytest.mark.parametrize("module, function", [("env_bridge.envs.reaching1d", "_observe"),
+                                              ("env_bridge.envs.cartpole", "cartpole_step"),
+                                              ("env_bridge.envs.acrobot", "acrobot_step")])
+def test_compiled_environments_cache_with_the_kernels_whatever_is_imported_first(module, function):
+    """Imported first in a fresh process, an environment's compiled function still caches in the
+    kernels' folder, never in the source tree."""
+    code = (f"import {module} as m; from lava_nrl.numerics import _kernel_cache_dir; "
+            f"print(m.{function}._cache._cache_path.startswith(_kernel_cache_dir() + '/'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=100, check=True)
+    assert out.stdout.strip() == "True"
