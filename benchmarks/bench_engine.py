@@ -3,7 +3,7 @@
 
     python benchmarks/bench_engine.py [--agents 64] [--episodes 1000]    (about 4 minutes)
 
-Goal (issue 2): ≥ 200,000 agent-steps/s in float with 64 agents on 2 cores; fixed ≥ half of float.
+Goal: ≥ 200,000 agent-steps/s in float with 64 agents on 2 cores; fixed ≥ half of float.
 Measured in one process and with the seeds split over two (``train(..., jobs=2)``: one per core),
 end to end (the two processes' start-up, about 3 s, included: hence the long default run), and with
 one agent for scale.

@@ -6,7 +6,7 @@
 CartPole-v1, nrl-b, H=128, L=1, seed 42, one env step per tick. Prints env steps/s of
 (a) the engine with one agent, (b) EnvBridge + fused NRLAgent (2 Lava workers), (c) EnvBridge +
 decomposed NRLAgent (6 workers: bridge, 2 × (TraceDense, NoisyNeuron), readout, modulator), and
-(d) EnvBridge + a trivial policy (the Lava floor), with the ratios the issue sets: (b)/(a) ≥ 1/3,
+(d) EnvBridge + a trivial policy (the Lava floor), with the ratios that are its goals: (b)/(a) ≥ 1/3,
 (c)/(a) ≥ 1/20. All three learn the same thing (bit-exact), so they run the same episodes.
 """
 

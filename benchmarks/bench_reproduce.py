@@ -3,7 +3,7 @@
 
     python benchmarks/bench_reproduce.py [--episodes 30] [--cohort Reaching1D-v0 …]    (about 2 minutes)
 
-Goal (issue 5): the whole reproduction in ≤ 60 minutes on 2 cores. Its cost is the Reaching1D cohort
+Goal: the whole reproduction (``lava-nrl reproduce``) in ≤ 60 minutes on 2 cores. Its cost is the Reaching1D cohort
 (5·10⁶ steps of 30 agents that update every step) on one core, and the four others one after another
 on the second; this prints the rate each cohort runs at, in one process, so that a change to the
 engine's loop, the kernels or the environments shows up without a full run. Early episodes are not

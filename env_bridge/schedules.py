@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Reward schedules: when the reward an environment earns reaches the learner.
 
-One pure, batch-first state machine, :func:`schedule_step`, shared by the gymnasium wrappers
-(:mod:`env_bridge.wrappers`, used by the engine) and the Lava ``EnvBridge`` model, so both deliver the
+One pure, batch-first state machine, :func:`schedule_step`, called by the engine's loop, by the
+Lava ``EnvBridge`` model and by the gymnasium wrappers (:mod:`env_bridge.wrappers`), so all deliver the
 same rewards at the same steps. NRL itself uses two schedules (arXiv 2503.23972): the episode return
 at the end of the episode (CartPole, Acrobot) and the reward of every step (Reaching1D); the delayed
 and periodic ones are for experiments on credit assignment.

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Runner equivalence: EnvBridge + NRLAgent (fused and decomposed) on Lava's simulator ≡ the engine.
 
-fixed_pt: identical weights (array_equal) and returns; floating_pt: the same, which is stricter
-than the 1e-9 the issue asks (both run the same float64 kernels in the same order)."""
+fixed_pt: identical weights (array_equal) and returns; floating_pt: the same, bit for bit (both run
+the same float64 kernels in the same order), which is stricter than agreeing to 1e-9."""
 
 import numpy as np
 import pytest
