@@ -5,7 +5,7 @@
 counts by kind, and per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
 ``wall_seconds``),
 ``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
-100-episode running mean).
+100-episode running mean, against episodes and against env steps, every seed drawn to the end).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pathlib
 
 import numpy as np
 
-__all__ = ["WINDOW", "add_counts", "atomic_write", "episodes_to_threshold", "running_mean", "write_results"]
+__all__ = ["WINDOW", "add_counts", "atomic_write", "episodes_to_threshold", "running_mean", "write_results",
+           "curves_to_end", "curves_over_steps", "seed_band", "plot_curve"]
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
 
@@ -99,26 +100,64 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
     return summary
 
 
+def curves_to_end(returns: list) -> np.ndarray:
+    """Each seed's running mean (seeds × the longest run's episodes); a seed that stopped early (its
+    mean held the threshold, or a shorter budget) stays at its last value, so no seed drops out."""
+    curves = [running_mean(r) for r in returns]
+    n = max(len(c) for c in curves)
+    return np.stack([np.pad(c, (0, n - len(c)), mode="edge") for c in curves])
+
+
+def curves_over_steps(returns: list, lengths: list, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Each seed's running mean against env steps on a common grid: at grid step g, the value after
+    the last episode that ended by g (NaN before a seed's first episode ends; a seed that stopped
+    early stays at its last value). Returns (grid, seeds × grid)."""
+    ends = [np.cumsum(n) for n in lengths]
+    grid = np.linspace(0, max(int(e[-1]) for e in ends if len(e)), points)
+    stack = np.full((len(returns), points), np.nan)
+    for i, (r, e) in enumerate(zip(returns, ends)):
+        done = np.searchsorted(e, grid, side="right")  # episodes ended by each grid step
+        stack[i, done > 0] = running_mean(r)[done[done > 0] - 1]
+    return grid, stack
+
+
+def seed_band(stack: np.ndarray, returns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, low, high) over seeds: mean ± one standard deviation, clipped to the range of the
+    returns seen (a running mean cannot leave it)."""
+    seen = np.concatenate([np.asarray(r, dtype=np.float64) for r in returns])
+    mean, std = np.nanmean(stack, axis=0), np.nanstd(stack, axis=0)
+    return mean, np.clip(mean - std, seen.min(), seen.max()), np.clip(mean + std, seen.min(), seen.max())
+
+
 def plot_curve(result, path) -> None:
-    """Mean ± std over seeds of each seed's running mean, against episodes."""
+    """Mean ± std over seeds of each seed's running mean, against episodes and against env steps;
+    every seed is drawn to the end of the longest run."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import warnings
+
     import matplotlib.pyplot as plt
 
-    n = min(len(r) for r in result.returns)
-    curves = np.stack([running_mean(r)[:n] for r in result.returns])
-    mean, std = curves.mean(axis=0), curves.std(axis=0)
-    episodes = np.arange(1, n + 1)
-    cfg = result.config
-    fig, ax = plt.subplots(figsize=(7, 4))
-    n_seeds = len(cfg.seeds)
-    ax.plot(episodes, mean, label=f"{cfg.rule} ({cfg.precision}), {n_seeds} seed{'s' if n_seeds > 1 else ''}")
-    ax.fill_between(episodes, mean - std, mean + std, alpha=0.25)
-    if result.reward_threshold is not None:
-        ax.axhline(result.reward_threshold, color="grey", ls="--", lw=1, label="threshold")
-    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW})", title=cfg.env)
-    ax.legend(loc="best")
+    cfg, returns = result.config, [r for r in result.returns if len(r)]
+    lengths = [n for r, n in zip(result.returns, result.lengths) if len(r)]
+    n_seeds = len(returns)
+    label = f"{cfg.rule} ({cfg.precision}), {n_seeds} seed{'s' if n_seeds != 1 else ''}"
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    with warnings.catch_warnings():  # all-NaN grid points before the first episode ends
+        warnings.simplefilter("ignore", RuntimeWarning)
+        panels = ((np.arange(1, len(curves_to_end(returns)[0]) + 1), curves_to_end(returns), "episode"),
+                  (*curves_over_steps(returns, lengths), "env steps (per agent)"))
+        for ax, (x, stack, xlabel) in zip(axes, panels):
+            mean, low, high = seed_band(stack, returns)
+            ax.plot(x, mean, label=label)
+            ax.fill_between(x, low, high, alpha=0.25, label="± 1 std over seeds")
+            if result.reward_threshold is not None:
+                ax.axhline(result.reward_threshold, color="grey", ls="--", lw=1, label="threshold")
+            ax.set(xlabel=xlabel)
+    axes[0].set(ylabel=f"return (mean of last {WINDOW})")
+    axes[0].legend(loc="best", fontsize=8)
+    fig.suptitle(cfg.env)
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     plt.close(fig)
