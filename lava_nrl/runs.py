@@ -75,7 +75,8 @@ def atomic_write(path, write) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:  # a full disk, Ctrl-C …: no half-written temporary stays behind
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # none was created (a read-only folder): the first error stands
+            tmp.unlink()
         raise
 
 
@@ -156,7 +157,6 @@ def writing_into(out, own: ty.Sequence[str] = RUN_FILES, overwrite: bool = False
             atomic_write(probe, lambda p: p.write_bytes(b"\0" * 4096))
             probe.unlink()
         except OSError as err:
-            probe.unlink(missing_ok=True)
             raise OutputError(f"--out {out}: cannot write there ({err.strerror})") from None
         previous = sorted({p for pattern in own for p in out.glob(pattern)})
         if previous and overwrite:
