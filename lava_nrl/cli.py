@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 import sys
 
 from lava_nrl import __version__
@@ -119,7 +120,7 @@ def _refuse_conflicts_with_checkpoint(args, given: set, config, lava: bool) -> N
                           "differ from the checkpointed run's options (only --episodes may grow the budget)")
 
 
-def _write_results_or_elsewhere(result, out) -> dict:
+def _write_results_or_elsewhere(result, out, command: str) -> dict:
     """``write_results`` into ``out``; where that fails (a full disk …), into a new temporary folder, and
     raise OutputError saying where the results are."""
     import pathlib
@@ -129,13 +130,13 @@ def _write_results_or_elsewhere(result, out) -> dict:
     from lava_nrl.runs import write_results
 
     try:
-        return write_results(result, out)
+        return write_results(result, out, command=command)
     except OSError as err:
         failed = f"writing the results into {out}/ failed ({err.strerror or err})"
     fallback = None
     try:
         fallback = pathlib.Path(tempfile.mkdtemp(prefix="lava-nrl-results-"))
-        write_results(result, fallback)
+        write_results(result, fallback, command=command)
     except OSError as err:
         if fallback is not None:
             shutil.rmtree(fallback, ignore_errors=True)
@@ -144,7 +145,7 @@ def _write_results_or_elsewhere(result, out) -> dict:
     raise OutputError(f"{failed}; the results are in {fallback}/ instead")
 
 
-def _train(args, given: set) -> None:
+def _train(args, given: set, command: str) -> None:
     if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
         from lava_nrl.lava_backend import train_lava
     import pathlib
@@ -195,7 +196,7 @@ def _train(args, given: set) -> None:
                 if args.jobs > 1:
                     raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
                 raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
-        summary = _write_results_or_elsewhere(result, out)
+        summary = _write_results_or_elsewhere(result, out, command)
         checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
     print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · "
@@ -231,9 +232,10 @@ def _reproduce(args) -> None:
 
 def main(argv=None) -> int:
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser().parse_args(argv)
         if args.command == "train":
-            _train(args, _given_options(argv))
+            _train(args, _given_options(argv), shlex.join(["lava-nrl", *argv]))
         elif args.command == "reproduce":
             _reproduce(args)
         return 0

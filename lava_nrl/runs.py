@@ -103,11 +103,11 @@ def git_commit(package_dir) -> str | None:
     return lines[1]
 
 
-def _provenance() -> dict:
+def _provenance(command: str) -> dict:
     """Where a run came from: package version, command line, git commit (when there is one), machine."""
     import lava_nrl
 
-    where = {"lava_nrl_version": lava_nrl.__version__, "command": shlex.join(sys.argv)}
+    where = {"lava_nrl_version": lava_nrl.__version__, "command": command}
     commit = git_commit(pathlib.Path(lava_nrl.__file__).parent)
     if commit is not None:
         where["git_commit"] = commit
@@ -179,8 +179,9 @@ def _save_npz(path, arrays: dict) -> None:
         np.savez(f, **arrays)
 
 
-def write_results(result, out_dir, plot: bool = True) -> dict:
-    """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary."""
+def write_results(result, out_dir, plot: bool = True, command: str | None = None) -> dict:
+    """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
+    command line that ran it (default: this process's)."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config
@@ -208,7 +209,7 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
         }
         for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
     }
-    summary = {"config": config.to_dict(), "config_hash": config_hash(config), **_provenance(),
+    summary = {"config": config.to_dict(), "config_hash": config_hash(config), **_provenance(command or shlex.join(sys.argv)),
                "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:

@@ -130,9 +130,9 @@ def _refuse_beyond_memory(specs: list, configs: list) -> None:
     a synapse each, in both precisions) would not fit in the memory available."""
     synapses = sum(len(c.seeds) * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:]))
                    for spec, c in zip(specs, configs))
-    needed, available = 16 * synapses, _available_memory()
+    needed, available, agents = 16 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
     if available is not None and needed > available:
-        raise ConfigError(f"weights and traces of {sum(len(c.seeds) for c in configs)} agents of sizes "
+        raise ConfigError(f"weights and traces of {agents} agent{'' if agents == 1 else 's'} of sizes "
                           f"{'-'.join(map(str, specs[0].sizes))} need {needed / 2**30:,.1f} GiB, and "
                           f"{available / 2**30:,.1f} GiB is available; lower --hidden, --layers or the number of seeds")
 
