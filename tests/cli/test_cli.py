@@ -122,15 +122,12 @@ def test_version_flag():
 
 
 def test_a_network_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
-    """10⁶ × 10⁶ synapses (16 TB of weights and traces): refused in one line, nothing allocated."""
-    import resource
-
+    """10⁶ × 10⁶ synapses (16 TB of weights and traces): refused in one line, where allocating them would
+    have raised numpy's MemoryError with a traceback."""
     from lava_nrl.cli import main
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert main(["train", "--episodes", "2", "--seeds", "42", "--hidden", "1000000", "--layers", "2",
                  "--out", str(tmp_path), "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: weights and traces of 1 agent of sizes 4-1000000-1000000-2 need 14,901.") \
         and "GiB is available; lower --hidden, --layers or the number of seeds" in err, err
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # kB: not even 100 MB
