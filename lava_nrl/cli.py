@@ -18,7 +18,8 @@ from lava_nrl.errors import ConfigError, NRLError, OutputError
 
 __all__ = ["main"]
 
-# Options that may come with --resume: they change how the run goes on, not what it computes.
+# Options that may come with --resume (by dest; "command" is the subcommand's): they change how the run
+# goes on, not what it computes.
 _RESUMABLE = {"command", "resume", "episodes", "checkpoint_every", "jobs", "no_progress"}
 
 
@@ -32,10 +33,6 @@ def _seeds(text: str) -> tuple:
         return tuple(int(s) for s in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers, got {text!r}") from None
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _build_parser(unset=None) -> argparse.ArgumentParser:
@@ -154,7 +151,7 @@ def _train(args, given: set, command: str) -> None:
 
     from lava_nrl.engine import TrainConfig
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
-    from lava_nrl.runs import writing_into
+    from lava_nrl.runs import plural, writing_into
 
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
@@ -200,7 +197,7 @@ def _train(args, given: set, command: str) -> None:
         checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
     print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · "
-          f"{_plural(len(config.seeds), 'seed')} · "
+          f"{plural(len(config.seeds), 'seed')} · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
         print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "

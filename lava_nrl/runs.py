@@ -32,12 +32,17 @@ import numpy as np
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
-           "git_commit", "running_mean", "write_results", "writing_into"]
+           "git_commit", "plural", "running_mean", "write_results", "writing_into"]
 
 # What a training run writes into its folder (glob patterns); ``*.tmp``: an atomic write cut short.
 RUN_FILES = ("returns.csv", "summary.json", "curve.png", "checkpoint.pkl", "weights-seed*.npz", "*.tmp")
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 seed``, ``2 seeds``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def add_counts(total: dict, counts: dict) -> dict:
@@ -230,8 +235,7 @@ def plot_curve(result, path) -> None:
     episodes = np.arange(1, n + 1)
     cfg = result.config
     fig, ax = plt.subplots(figsize=(7, 4))
-    n_seeds = len(cfg.seeds)
-    ax.plot(episodes, mean, label=f"{cfg.rule} ({cfg.precision}), {n_seeds} seed{'s' if n_seeds > 1 else ''}")
+    ax.plot(episodes, mean, label=f"{cfg.rule} ({cfg.precision}), {plural(len(cfg.seeds), 'seed')}")
     ax.fill_between(episodes, mean - std, mean + std, alpha=0.25)
     if result.reward_threshold is not None:
         ax.axhline(result.reward_threshold, color="grey", ls="--", lw=1, label="threshold")

@@ -36,7 +36,7 @@ from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import CheckpointError, ConfigError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW, add_counts, atomic_write
+from lava_nrl.runs import WINDOW, add_counts, atomic_write, plural
 
 from .config import TrainConfig
 
@@ -132,7 +132,7 @@ def _refuse_beyond_memory(specs: list, configs: list) -> None:
                    for spec, c in zip(specs, configs))
     needed, available, agents = 16 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
     if available is not None and needed > available:
-        raise ConfigError(f"weights and traces of {agents} agent{'' if agents == 1 else 's'} of sizes "
+        raise ConfigError(f"weights and traces of {plural(agents, 'agent')} of sizes "
                           f"{'-'.join(map(str, specs[0].sizes))} need {needed / 2**30:,.1f} GiB, and "
                           f"{available / 2**30:,.1f} GiB is available; lower --hidden, --layers or the number of seeds")
 
