@@ -2,19 +2,25 @@
 """``lava-nrl`` command line: ``lava-nrl train …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
-of lava-nrl's own (bad option, unsupported space, NaN observation …) prints one line naming the
-cause and exits with status 2; there is no traceback.
+of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
+prints one line naming the cause and exits with status 2; there is no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 import sys
 
-from lava_nrl.errors import ConfigError, NRLError
+from lava_nrl import __version__
+from lava_nrl.errors import ConfigError, NRLError, OutputError
 
 __all__ = ["main"]
+
+# Options that may come with --resume (by dest; "command" is the subcommand's): they change how the run
+# goes on, not what it computes.
+_RESUMABLE = {"command", "resume", "episodes", "checkpoint_every", "jobs", "no_progress"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,10 +35,12 @@ def _seeds(text: str) -> tuple:
         raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers, got {text!r}") from None
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(unset=None) -> argparse.ArgumentParser:
+    """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
     from lava_nrl.engine.config import TrainConfig
 
     parser = _Parser(prog="lava-nrl", description="Noise-based reward-modulated learning on Lava.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train one agent per seed and write results into --out")
     types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
@@ -50,24 +58,91 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="numpy: the engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
                             "CPU simulator, one seed after another (same results)")
     train.add_argument("--out", help="directory for returns.csv, summary.json, weights, curve.png (required "
-                                     "unless --resume)")
+                                     "unless --resume); one that holds another run is refused")
+    train.add_argument("--overwrite", action="store_true",
+                       help="remove the previous run's files from --out first")
     train.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
                        help="numpy backend: write OUT/checkpoint.pkl every N finished episodes and on Ctrl-C "
                             "(default 100; 0: only on Ctrl-C); lava backend: after each seed")
     train.add_argument("--resume", metavar="DIR",
-                       help="continue the interrupted run in DIR from DIR/checkpoint.pkl (its options are used)")
+                       help="continue the interrupted run in DIR from DIR/checkpoint.pkl with its options (others "
+                            "are refused, but --episodes may grow the budget)")
     train.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="numpy backend: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    if unset is not None:
+        train.set_defaults(**dict.fromkeys(vars(train.parse_args([])), unset))
     reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
-    reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs")
+    reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs "
+                                                        "(rerun on it to resume)")
     reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
     reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    reproduce.add_argument("--overwrite", action="store_true",
+                           help="remove the previous reproduction's files from --out first")
     return parser
 
 
-def _train(args) -> None:
+def _given_options(argv) -> set:
+    """The train options named in ``argv`` (by dest): parsed again with every default replaced by a
+    marker, the options not given keep the marker."""
+    marker = object()
+    return {dest for dest, value in vars(_build_parser(unset=marker).parse_args(argv)).items() if value is not marker}
+
+
+def _refuse_conflicts_with_checkpoint(args, given: set, config, lava: bool) -> None:
+    """Raise ConfigError naming the options given with ``--resume`` that differ from the checkpointed
+    run's (``--episodes`` may grow an engine run's budget)."""
+    import pathlib
+
+    theirs = config.to_dict()
+
+    def differs(name: str) -> bool:
+        if name == "episodes" and not lava:
+            return False  # extend_budget judges it
+        if name in theirs:
+            try:
+                return dataclasses.replace(config, **{name: getattr(args, name)}).to_dict()[name] != theirs[name]
+            except ConfigError:
+                return True
+        if name == "backend":
+            return args.backend != ("lava" if lava else "numpy")
+        if name == "out":
+            return pathlib.Path(args.out).resolve() != pathlib.Path(args.resume).resolve()
+        return True  # --overwrite would throw away the run being continued
+
+    conflicts = sorted(name for name in given - _RESUMABLE if differs(name))
+    if conflicts:
+        raise ConfigError(f"--resume {args.resume}: {', '.join('--' + n.replace('_', '-') for n in conflicts)} "
+                          "differ from the checkpointed run's options (only --episodes may grow the budget)")
+
+
+def _write_results_or_elsewhere(result, out, command: str) -> dict:
+    """``write_results`` into ``out``; where that fails (a full disk …), into a new temporary folder, and
+    raise OutputError saying where the results are."""
+    import pathlib
+    import shutil
+    import tempfile
+
+    from lava_nrl.runs import write_results
+
+    try:
+        return write_results(result, out, command=command)
+    except OSError as err:
+        failed = f"writing the results into {out}/ failed ({err.strerror or err})"
+    fallback = None
+    try:
+        fallback = pathlib.Path(tempfile.mkdtemp(prefix="lava-nrl-results-"))
+        write_results(result, fallback, command=command)
+    except OSError as err:
+        if fallback is not None:
+            shutil.rmtree(fallback, ignore_errors=True)
+        raise OutputError(f"{failed}, and into a temporary folder too ({err.strerror or err}): the results "
+                          "are lost") from None
+    raise OutputError(f"{failed}; the results are in {fallback}/ instead")
+
+
+def _train(args, given: set, command: str) -> None:
     if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
         from lava_nrl.lava_backend import train_lava
     import pathlib
@@ -75,8 +150,8 @@ def _train(args) -> None:
     from tqdm import tqdm
 
     from lava_nrl.engine import TrainConfig
-    from lava_nrl.engine.train import load_checkpoint, train
-    from lava_nrl.runs import write_results
+    from lava_nrl.engine.train import extend_budget, load_checkpoint, train
+    from lava_nrl.runs import plural, writing_into
 
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
@@ -87,6 +162,9 @@ def _train(args) -> None:
         if lava:
             from lava_nrl.lava_backend import train_lava
         config = run.config if lava else run.configs[0]
+        _refuse_conflicts_with_checkpoint(args, given, config, lava)
+        if "episodes" in given and not lava:
+            config = extend_budget(run, args.episodes).configs[0]
         out, done = pathlib.Path(args.resume), sum(len(r) for r in run.returns)
     else:
         if not args.out:
@@ -100,29 +178,34 @@ def _train(args) -> None:
     if args.jobs < 1 or (args.jobs > 1 and (lava or args.resume)):
         raise ConfigError(f"--jobs must be ≥ 1, and 1 with --backend lava or --resume; got {args.jobs}")
     total = config.num_episodes * len(config.seeds)
-    out.mkdir(parents=True, exist_ok=True)
-    with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
-              desc=f"{config.rule} {config.env}") as bar:
-        try:
-            if lava:
-                result = train_lava(run, on_episodes=bar.update, checkpoint=checkpoint)
-            elif args.jobs > 1:
-                result = train(run, on_episodes=bar.update, jobs=args.jobs)
-            else:
-                result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
-                               checkpoint_every=args.checkpoint_every)
-        except KeyboardInterrupt:
-            if args.jobs > 1:
-                raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
-            raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
-    summary = write_results(result, out)
-    checkpoint.unlink(missing_ok=True)  # the results hold everything now
+    with writing_into(out, overwrite=args.overwrite, resume=bool(args.resume)):
+        with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
+                  desc=f"{config.rule} {config.env}") as bar:
+            try:
+                if lava:
+                    result = train_lava(run, on_episodes=bar.update, checkpoint=checkpoint)
+                elif args.jobs > 1:
+                    result = train(run, on_episodes=bar.update, jobs=args.jobs)
+                else:
+                    result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
+                                   checkpoint_every=args.checkpoint_every)
+            except KeyboardInterrupt:
+                if args.jobs > 1:
+                    raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
+                raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
+        summary = _write_results_or_elsewhere(result, out, command)
+        checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
-    print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · {len(config.seeds)} seeds · "
+    print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · "
+          f"{plural(len(config.seeds), 'seed')} · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
         print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "
               f"episodes to threshold {s['episodes_to_threshold']}")
+    saturated = {kind: count for kind, count in summary["saturations"].items() if count}
+    if saturated:
+        print("  fixed point saturated (clipped to its width): "
+              + ", ".join(f"{kind} {count:,}" for kind, count in saturated.items()))
     print(f"results in {out}/")
 
 
@@ -131,20 +214,25 @@ def _reproduce(args) -> None:
 
     from lava_nrl.reproduce import reproduce
 
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
+    smoke = " of a --quick smoke run (not results)" if args.quick else ""
     started = time.perf_counter()
 
     def report(name: str, reused: bool) -> None:
-        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}", flush=True)
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
+              f"{' (smoke run)' if args.quick else ''}", flush=True)
 
-    rows = reproduce(args.out, quick=args.quick, on_cell=report, jobs=args.jobs)
-    print(f"{len(rows)} cells in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
+    rows = reproduce(args.out, quick=args.quick, on_cell=report, jobs=args.jobs, overwrite=args.overwrite)
+    print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
 
 
 def main(argv=None) -> int:
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser().parse_args(argv)
         if args.command == "train":
-            _train(args)
+            _train(args, _given_options(argv), shlex.join(["lava-nrl", *argv]))
         elif args.command == "reproduce":
             _reproduce(args)
         return 0

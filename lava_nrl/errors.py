@@ -5,7 +5,8 @@ Each names its cause in one line; the command line prints that line and exits no
 All derive from :class:`NRLError` so a caller can catch the project's errors alone.
 """
 
-__all__ = ["NRLError", "ConfigError", "SpaceError", "ShapeError", "NonFiniteError", "SaturationError"]
+__all__ = ["NRLError", "ConfigError", "SpaceError", "ShapeError", "NonFiniteError", "SaturationError", "OutputError",
+           "CheckpointError"]
 
 
 class NRLError(Exception):
@@ -30,3 +31,12 @@ class NonFiniteError(NRLError, FloatingPointError):
 
 class SaturationError(NRLError, OverflowError):
     """A fixed-point value left its format where saturation was not allowed."""
+
+
+class OutputError(NRLError, OSError):
+    """An output folder that cannot take a run: a file, locked by another run, holding another run's
+    results, not writable, or full (names the folder and the cause)."""
+
+
+class CheckpointError(NRLError, ValueError):
+    """A checkpoint that cannot be continued: truncated, corrupted, or written by another version."""

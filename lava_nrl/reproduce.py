@@ -8,8 +8,10 @@ study, CartPole with L = 1, 2, 3 hidden layers for every rule. Five seeds each.
 Cells run in five cohorts (Reaching1D, Acrobot, CartPole, CartPole with L = 2, with L = 3): the cells
 of a cohort share one engine loop and one batch of environments (each computes what it computes
 alone), and the cohorts run side by side in ``jobs`` processes, the longest first. A cell already
-finished (its ``summary.json`` exists) is not run again, and a cohort checkpoints itself every few
-thousand episodes, so an interrupted reproduction resumes where it stopped.
+finished (its ``summary.json`` exists and records the hash of the configuration asked for) is not run
+again, and a cohort checkpoints itself every few thousand episodes, so an interrupted reproduction
+resumes where it stopped when rerun on its folder. A finished cell or a cohort checkpoint of another
+configuration (a ``--quick`` folder given to the full run, say) is refused, never mixed in.
 
 Budgets: the reference's. Reaching1D: 16,667 trials of 300 steps (5·10⁶ steps; it has no threshold,
 so every seed runs the whole budget); Acrobot: 8,000 episodes; CartPole: 20,000. A seed of Acrobot or
@@ -33,7 +35,8 @@ import numpy as np
 from lava_nrl.engine import TrainConfig, train
 from lava_nrl.engine.config import REACHING, TASKS
 from lava_nrl.engine.train import load_checkpoint
-from lava_nrl.runs import WINDOW, episodes_to_threshold, running_mean, write_results
+from lava_nrl.errors import OutputError
+from lava_nrl.runs import WINDOW, config_hash, episodes_to_threshold, running_mean, write_results, writing_into
 
 __all__ = ["Cell", "cells", "reproduce"]
 
@@ -45,6 +48,8 @@ CHECKPOINT_EVERY = 5_000  # episodes over a cohort's agents
 # Cohorts by their measured wall time (docs/results.md), longest first: with two workers, Reaching
 # takes one and the four others follow one another on the second.
 LONGEST_FIRST = ("Reaching1D-v0", "Acrobot-v1", "CartPole-v1-L3", "CartPole-v1", "CartPole-v1-L2")
+# What a reproduction writes into its folder (glob patterns).
+REPRODUCTION_FILES = ("cells", "cohorts", "results.md", "results.json", "*.png")
 
 
 class Cell(ty.NamedTuple):
@@ -125,15 +130,45 @@ def _run_cohort(cohort: list[Cell], out: pathlib.Path) -> str:
     return name
 
 
+def _finished(cell: Cell, out: pathlib.Path) -> bool:
+    """Whether ``cell`` has run to its end in ``out``; raises OutputError where what is there was run
+    with another configuration."""
+    summary = out / "cells" / cell.name / "summary.json"
+    if not summary.is_file():
+        return False
+    if json.loads(summary.read_text()).get("config_hash") != config_hash(cell.config):
+        raise OutputError(f"--out {out}: cell {cell.name} there was run with another configuration (--quick or "
+                          "not, or by an older lava-nrl); use a fresh --out or --overwrite")
+    return True
+
+
+def _refuse_other_cohorts(every: list[Cell], out: pathlib.Path) -> None:
+    """Raise OutputError where a cohort checkpoint in ``out`` trains a configuration that is not a cell
+    of this reproduction (one of a subset is fine: its other cells finished before it was removed)."""
+    hashes = {config_hash(cell.config) for cell in every}
+    for checkpoint in sorted((out / "cohorts").glob("*.ckpt")):
+        if any(config_hash(c) not in hashes for c in load_checkpoint(checkpoint).configs):
+            raise OutputError(f"--out {out}: {checkpoint.relative_to(out)} trains another configuration "
+                              "(--quick or not); use a fresh --out or --overwrite")
+
+
 def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], None] | None = None,
-              jobs: int = 1) -> list[dict]:
+              jobs: int = 1, overwrite: bool = False) -> list[dict]:
     """Run (or reuse) every cell under ``out_dir/cells``, cohorts in ``jobs`` processes; write
-    results.json, results.md and a PNG per task. ``on_cell(name, reused)`` reports progress."""
-    out = pathlib.Path(out_dir)
+    results.json, results.md and a PNG per task. ``on_cell(name, reused)`` reports progress.
+
+    ``out_dir`` is locked meanwhile; ``overwrite`` removes a previous reproduction's files first, and
+    without it a finished cell or cohort checkpoint of another configuration raises OutputError."""
+    with writing_into(out_dir, REPRODUCTION_FILES, overwrite=overwrite, resume=True) as out:
+        return _reproduce(out, quick, on_cell, jobs)
+
+
+def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]:
     every = cells(quick)
+    _refuse_other_cohorts(every, out)
     todo: dict[str, list[Cell]] = {}
     for cell in every:
-        if (out / "cells" / cell.name / "summary.json").is_file():
+        if _finished(cell, out):
             if on_cell is not None:
                 on_cell(cell.name, True)
         else:

@@ -1,26 +1,49 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Results of a training run on disk, the same for every backend.
+"""Results of a training run on disk, the same for every backend, and the folder that holds them.
 
-``returns.csv`` (seed, episode, return, length), ``summary.json`` (config, fixed-point saturation
-counts by kind, and per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
-``wall_seconds``),
+``returns.csv`` (seed, episode, return, length), ``summary.json`` (config and its hash, fixed-point
+saturation counts by kind, per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
+``wall_seconds``, and where the run came from: package version, command line, git commit, machine),
 ``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
 100-episode running mean, against episodes and against env steps, every seed drawn to the end).
+
+A run holds its folder with :func:`writing_into`: one run at a time, never over another run's results
+unless asked to, and only a folder it can write.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
+import hashlib
 import json
 import os
 import pathlib
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import typing as ty
 
 import numpy as np
 
-__all__ = ["WINDOW", "add_counts", "atomic_write", "episodes_to_threshold", "running_mean", "write_results",
-           "curves_to_end", "curves_over_steps", "seed_band", "plot_curve"]
+from lava_nrl.errors import OutputError
+
+__all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
+           "git_commit", "plural", "running_mean", "write_results", "writing_into", "curves_to_end",
+           "curves_over_steps", "seed_band", "plot_curve"]
+
+# What a training run writes into its folder (glob patterns); ``*.tmp``: an atomic write cut short.
+RUN_FILES = ("returns.csv", "summary.json", "curve.png", "checkpoint.pkl", "weights-seed*.npz", "*.tmp")
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 seed``, ``2 seeds``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def add_counts(total: dict, counts: dict) -> dict:
@@ -52,10 +75,109 @@ def atomic_write(path, write) -> None:
     the previous file intact."""
     path = pathlib.Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, Ctrl-C …: no half-written temporary stays behind
+        with contextlib.suppress(OSError):  # none was created (a read-only folder): the first error stands
+            tmp.unlink()
+        raise
+
+
+def config_hash(config) -> str:
+    """First 16 hex digits of the sha256 of ``config.to_dict()`` as canonical JSON: equal for two
+    :class:`~lava_nrl.engine.TrainConfig` that train the same, different otherwise."""
+    canonical = json.dumps(config.to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def git_commit(package_dir) -> str | None:
+    """The commit checked out where ``package_dir`` is the package folder at the top of a git work tree;
+    None elsewhere (an installed copy, no git)."""
+    package_dir = pathlib.Path(package_dir).resolve()
+    try:
+        found = subprocess.run(["git", "rev-parse", "--show-toplevel", "HEAD"], cwd=package_dir,
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = found.stdout.splitlines()
+    # A venv inside somebody else's repository is not this package's commit.
+    if found.returncode or len(lines) != 2 or pathlib.Path(lines[0]).resolve() != package_dir.parent:
+        return None
+    return lines[1]
+
+
+def _provenance(command: str) -> dict:
+    """Where a run came from: package version, command line, git commit (when there is one), machine."""
+    import lava_nrl
+
+    where = {"lava_nrl_version": lava_nrl.__version__, "command": command}
+    commit = git_commit(pathlib.Path(lava_nrl.__file__).parent)
+    if commit is not None:
+        where["git_commit"] = commit
+    where["machine"] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                        "python": platform.python_version()}
+    return where
+
+
+@contextlib.contextmanager
+def writing_into(out, own: ty.Sequence[str] = RUN_FILES, overwrite: bool = False,
+                 resume: bool = False) -> ty.Iterator[pathlib.Path]:
+    """Hold the folder ``out`` while a run writes into it.
+
+    Parameters
+    ----------
+    out : path
+        The folder (created if missing).
+    own : sequence of str
+        Glob patterns of the files (or folders) a run writes there.
+    overwrite : bool
+        Remove what matches ``own`` first.
+    resume : bool
+        What matches ``own`` is the run being continued: keep it.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, another process holds it, it holds another run's files (and neither
+        ``overwrite`` nor ``resume``), or it cannot be written (a probe file is created and removed
+        before anything else happens).
+    """
+    out = pathlib.Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        held = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as err:
+        raise OutputError(f"--out {out}: cannot create or open it ({err.strerror})") from None
+    try:
+        try:  # on the folder itself: no lock file to leave behind; released when ``held`` closes
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"--out {out}: another lava-nrl run is writing there") from None
+        probe = out / ".lava-nrl-write-probe"
+        try:
+            atomic_write(probe, lambda p: p.write_bytes(b"\0" * 4096))
+            probe.unlink()
+        except OSError as err:
+            raise OutputError(f"--out {out}: cannot write there ({err.strerror})") from None
+        previous = sorted({p for pattern in own for p in out.glob(pattern)})
+        if previous and overwrite:
+            for path in previous:
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        elif previous and not resume:
+            names = ", ".join(p.name for p in previous[:3]) + (", …" if len(previous) > 3 else "")
+            also = f" or continue it with --resume {out}" if (out / "checkpoint.pkl") in previous else ""
+            raise OutputError(f"--out {out}: holds another run ({names}); pass --overwrite to replace it{also}")
+        yield out
+    finally:
+        os.close(held)
 
 
 def _save_npz(path, arrays: dict) -> None:
@@ -63,8 +185,9 @@ def _save_npz(path, arrays: dict) -> None:
         np.savez(f, **arrays)
 
 
-def write_results(result, out_dir, plot: bool = True) -> dict:
-    """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary."""
+def write_results(result, out_dir, plot: bool = True, command: str | None = None) -> dict:
+    """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
+    command line that ran it (default: this process's)."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config
@@ -92,8 +215,8 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
         }
         for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
     }
-    summary = {"config": config.to_dict(), "reward_threshold": result.reward_threshold,
-               "saturations": result.saturations, "seeds": per_seed}
+    summary = {"config": config.to_dict(), "config_hash": config_hash(config), **_provenance(command or shlex.join(sys.argv)),
+               "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:
         atomic_write(out / "curve.png", lambda p: plot_curve(result, p))
@@ -141,8 +264,7 @@ def plot_curve(result, path) -> None:
 
     cfg, returns = result.config, [r for r in result.returns if len(r)]
     lengths = [n for r, n in zip(result.returns, result.lengths) if len(r)]
-    n_seeds = len(returns)
-    label = f"{cfg.rule} ({cfg.precision}), {n_seeds} seed{'s' if n_seeds != 1 else ''}"
+    label = f"{cfg.rule} ({cfg.precision}), {plural(len(returns), 'seed')}"
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     with warnings.catch_warnings():  # all-NaN grid points before the first episode ends
         warnings.simplefilter("ignore", RuntimeWarning)

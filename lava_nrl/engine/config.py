@@ -111,7 +111,11 @@ class TrainConfig:
         return [n_obs] + [self.hidden] * self.layers + [n_actions]
 
     def to_dict(self) -> dict:
+        """Every field with the task's defaults filled in; ``fixed_format`` only in fixed point (a float run
+        does not use it)."""
         d = dataclasses.asdict(self)
         d["seeds"] = list(self.seeds)
         d.update(reward=self.reward_schedule, episodes=self.num_episodes, xi_norm=self.modulation.xi_norm)
+        if self.precision == "float":
+            del d["fixed_format"]
         return d

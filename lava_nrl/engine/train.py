@@ -33,13 +33,15 @@ import numpy as np
 
 from env_bridge.batch import EnvBatch, make_batch
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
+from lava_nrl.errors import CheckpointError, ConfigError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW, add_counts, atomic_write
+from lava_nrl.runs import WINDOW, add_counts, atomic_write, plural
 
 from .config import TrainConfig
 
-__all__ = ["train", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint", "agent_spec"]
+__all__ = ["train", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint", "agent_spec",
+           "extend_budget"]
 
 
 class TrainResult(ty.NamedTuple):
@@ -91,13 +93,12 @@ def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
     configs = [configs] if isinstance(configs, TrainConfig) else list(configs)
     env, schedule = configs[0].env, configs[0].reward_schedule
     if any(c.env != env or c.reward_schedule != schedule for c in configs):
-        from lava_nrl.errors import ConfigError
-
         raise ConfigError("a cohort shares one environment and reward schedule; got "
                           + ", ".join(sorted({f"{c.env} ({c.reward_schedule})" for c in configs})))
     seeds = [s for c in configs for s in c.seeds]
     envs = make_batch(env, seeds)
     specs = [agent_spec(c, envs.n_obs, envs.n_actions) for c in configs]
+    _refuse_beyond_memory(specs, configs)
     ends = np.cumsum([len(c.seeds) for c in configs])
     slots = [slice(int(end - len(c.seeds)), int(end)) for c, end in zip(configs, ends)]
     n = len(seeds)
@@ -112,20 +113,91 @@ def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
                hold=per_agent(lambda c: c.stop_after_threshold).astype(np.int64))
 
 
-def save_checkpoint(run: Run, path) -> None:
-    """Write ``run`` atomically: a crash mid-write leaves the previous checkpoint intact."""
+def _available_memory() -> int | None:
+    """Bytes the kernel can still give without swapping (``MemAvailable``); None where it does not say."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _refuse_beyond_memory(specs: list, configs: list) -> None:
+    """Raise ConfigError, before anything is allocated, when the agents' weights and traces alone (8 bytes
+    a synapse each, in both precisions) would not fit in the memory available."""
+    synapses = sum(len(c.seeds) * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:]))
+                   for spec, c in zip(specs, configs))
+    needed, available, agents = 16 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
+    if available is not None and needed > available:
+        raise ConfigError(f"weights and traces of {plural(agents, 'agent')} of sizes "
+                          f"{'-'.join(map(str, specs[0].sizes))} need {needed / 2**30:,.1f} GiB, and "
+                          f"{available / 2**30:,.1f} GiB is available; lower --hidden, --layers or the number of seeds")
+
+
+def save_checkpoint(run, path) -> None:
+    """Write ``run`` (a :class:`Run`, or the Lava backend's ``LavaRun``) atomically, with the version of
+    lava-nrl that wrote it: a crash mid-write leaves the previous checkpoint intact."""
+    import lava_nrl
 
     def dump(tmp) -> None:
         with open(tmp, "wb") as f:
-            pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"lava_nrl_version": lava_nrl.__version__, "run": run}, f, protocol=pickle.HIGHEST_PROTOCOL)
 
     atomic_write(path, dump)
 
 
-def load_checkpoint(path) -> Run:
-    """The run a :func:`save_checkpoint` wrote (trusted files only: it is a pickle)."""
-    with open(path, "rb") as f:
-        return pickle.load(f)
+def load_checkpoint(path):
+    """The run a :func:`save_checkpoint` of this version of lava-nrl wrote (trusted files only: it is a pickle).
+
+    Raises
+    ------
+    CheckpointError
+        The file is truncated or corrupted, or another version wrote it (its classes may differ).
+    """
+    import lava_nrl
+
+    try:
+        with open(path, "rb") as f:
+            saved = pickle.load(f)
+    except OSError:  # the file could not be read: not a damaged checkpoint
+        raise
+    except Exception as err:  # unpickling damaged bytes fails in many ways, each meaning the same
+        raise CheckpointError(f"{path}: truncated, corrupted or from another lava-nrl, cannot be continued "
+                              f"({type(err).__name__}: {err})") from None
+    version = saved.get("lava_nrl_version") if isinstance(saved, dict) else None
+    if version is None:
+        raise CheckpointError(f"{path}: written by a lava-nrl from before checkpoints recorded their version "
+                              f"(this is {lava_nrl.__version__}): start the run again")
+    if version != lava_nrl.__version__:
+        raise CheckpointError(f"{path}: written by lava-nrl {version}, this is {lava_nrl.__version__}: "
+                              f"continue it with {version} or start the run again")
+    return saved["run"]
+
+
+def extend_budget(run: Run, episodes: int) -> Run:
+    """``run`` (one config, from a checkpoint) with a budget of ``episodes`` per seed; it then ends as a run
+    started with that budget ends, bit for bit.
+
+    Raises
+    ------
+    ConfigError
+        ``episodes`` is below the run's budget, or a seed has already ended its budget (its environment
+        and random streams went on without it, so it cannot continue as the longer run would).
+    """
+    config = run.configs[0]
+    if episodes < config.num_episodes:
+        raise ConfigError(f"--episodes {episodes} with --resume: below the run's {config.num_episodes}; "
+                          "a budget can only grow")
+    ended = [str(seed) for i, seed in enumerate(config.seeds) if len(run.returns[i]) >= run.budget[i]]
+    if ended and episodes > config.num_episodes:
+        raise ConfigError(f"--episodes {episodes} with --resume: seed {', '.join(ended)} already ended its "
+                          f"{config.num_episodes} episodes, so it cannot go on as a longer run would; start a new run")
+    run.configs[0] = dataclasses.replace(config, episodes=episodes)
+    run.budget[:] = episodes
+    return run
 
 
 @contextlib.contextmanager
@@ -219,8 +291,6 @@ def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.
 
 def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResult:
     """``train(config)`` with its seeds split over ``jobs`` spawned processes, merged in seed order."""
-    from lava_nrl.errors import ConfigError
-
     if not isinstance(config, TrainConfig):
         raise ConfigError("jobs > 1 splits the seeds of one TrainConfig (not a cohort or a checkpointed run)")
     if checkpoint is not None:

@@ -3,6 +3,8 @@
 
 import csv
 import json
+import os
+import pathlib
 import subprocess
 import sys
 
@@ -60,3 +62,72 @@ def test_lava_backend_writes_the_engines_results(tmp_path):
         a, b = (np.load(tmp_path / run / f"weights-seed{seed}.npz") for run in ("lava", "numpy"))
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_summary_records_where_the_run_came_from(tmp_path, capsys):
+    import platform
+    import subprocess
+
+    import lava_nrl
+    from lava_nrl.cli import main
+    from lava_nrl.engine import TrainConfig
+    from lava_nrl.runs import config_hash
+
+    args = ["--episodes", "2", "--seeds", "42", "--hidden", "8", "--no-progress"]
+    for precision in ("float", "fixed"):
+        assert main(["train", *args, "--precision", precision, "--out", str(tmp_path / precision)]) == 0
+    summary = json.loads((tmp_path / "float" / "summary.json").read_text())
+    assert summary["lava_nrl_version"] == lava_nrl.__version__
+    assert summary["command"] == " ".join(["lava-nrl", "train", *args, "--precision", "float", "--out",
+                                           str(tmp_path / "float")])
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=pathlib.Path(lava_nrl.__file__).parent,
+                          capture_output=True, text=True)
+    assert summary.get("git_commit") == (head.stdout.strip() if head.returncode == 0 else None)
+    assert summary["machine"] == {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                                  "python": platform.python_version()}
+    assert "fixed_format" not in summary["config"]
+    assert summary["config_hash"] == config_hash(TrainConfig(episodes=2, seeds=(42,), hidden=8))
+    fixed = json.loads((tmp_path / "fixed" / "summary.json").read_text())
+    assert fixed["config"]["fixed_format"]["weight_bits"] == 16 and fixed["config_hash"] != summary["config_hash"]
+
+
+def test_git_commit_is_absent_outside_a_repository(tmp_path):
+    from lava_nrl.runs import git_commit
+
+    (tmp_path / "lava_nrl").mkdir()
+    assert git_commit(tmp_path / "lava_nrl") is None
+
+
+def test_printed_lines_say_1_seed_and_the_saturations(tmp_path, capsys):
+    from lava_nrl.cli import main
+
+    common = ["--episodes", "10", "--seeds", "1", "--hidden", "8", "--precision", "fixed", "--no-progress"]
+    assert main(["train", *common, "--lr", "0.5", "--out", str(tmp_path / "calm")]) == 0
+    calm = capsys.readouterr().out
+    assert " · 1 seed · " in calm and "saturated" not in calm
+    assert main(["train", *common, "--lr", "1000", "--out", str(tmp_path / "wild")]) == 0  # η drives weights out
+    saturations = json.loads((tmp_path / "wild" / "summary.json").read_text())["saturations"]
+    line = next(l for l in capsys.readouterr().out.splitlines() if "saturated" in l)
+    assert line == "  fixed point saturated (clipped to its width): " + ", ".join(
+        f"{kind} {count:,}" for kind, count in saturations.items() if count)
+    assert saturations["weight"] > 0
+
+
+def test_version_flag():
+    import lava_nrl
+
+    proc = subprocess.run([sys.executable, "-m", "lava_nrl.cli", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"lava-nrl {lava_nrl.__version__}"
+
+
+def test_a_network_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
+    """10⁶ × 10⁶ synapses (16 TB of weights and traces): refused in one line, where allocating them would
+    have raised numpy's MemoryError with a traceback."""
+    from lava_nrl.cli import main
+
+    assert main(["train", "--episodes", "2", "--seeds", "42", "--hidden", "1000000", "--layers", "2",
+                 "--out", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: weights and traces of 1 agent of sizes 4-1000000-1000000-2 need 14,901.") \
+        and "GiB is available; lower --hidden, --layers or the number of seeds" in err, err

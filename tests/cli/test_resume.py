@@ -94,3 +94,99 @@ def test_lava_backend_sigint_then_resume_equals_the_engine(tmp_path):
 def test_resume_without_a_checkpoint_is_a_clear_error(tmp_path):
     proc = _train("--resume", str(tmp_path), "--no-progress")
     assert proc.returncode == 2 and proc.stderr.strip() == f"error: --resume {tmp_path}: no checkpoint.pkl there"
+
+
+TINY = dict(precision="fixed", lr=0.05, episodes=20, seeds=(42, 101), hidden=8)
+TINY_ARGS = ["--precision", "fixed", "--lr", "0.05", "--seeds", "42,101", "--hidden", "8", "--no-progress"]
+
+
+def _interrupted_run(folder: pathlib.Path) -> pathlib.Path:
+    """A run of TINY stopped after its checkpoint at 10 episodes (both seeds still running); its folder."""
+    from lava_nrl.engine import TrainConfig, train
+
+    seen = []
+
+    def stop_after_20(episodes: int) -> None:
+        seen.append(episodes)
+        if sum(seen) >= 20:
+            raise KeyboardInterrupt
+
+    folder.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        train(TrainConfig(**TINY), on_episodes=stop_after_20, checkpoint=folder / "checkpoint.pkl",
+              checkpoint_every=10)
+    return folder
+
+
+def test_resume_refuses_options_that_conflict_with_the_checkpoint(tmp_path, capsys):
+    from lava_nrl.cli import main
+
+    part = _interrupted_run(tmp_path / "part")
+    before = (part / "checkpoint.pkl").read_bytes()
+    assert main(["train", "--resume", str(part), "--lr", "0.1", "--hidden", "8", "--seeds", "42,101",
+                 "--backend", "lava", "--overwrite"]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: --resume {part}: --backend, --lr, --overwrite differ from the "
+                                                "checkpointed run's options (only --episodes may grow the budget)")
+    assert main(["train", "--resume", str(part), "--episodes", "10"]) == 2
+    assert capsys.readouterr().err.strip() == ("error: --episodes 10 with --resume: below the run's 20; "
+                                                "a budget can only grow")
+    assert (part / "checkpoint.pkl").read_bytes() == before
+
+
+def test_resume_with_more_episodes_equals_a_run_with_that_budget(tmp_path, capsys):
+    from lava_nrl.cli import main
+
+    part = _interrupted_run(tmp_path / "part")
+    assert main(["train", *TINY_ARGS, "--episodes", "30", "--out", str(tmp_path / "whole")]) == 0
+    # options equal to the checkpoint's are no conflict
+    assert main(["train", "--resume", str(part), "--episodes", "30", "--hidden", "8", "--no-progress"]) == 0, \
+        capsys.readouterr().err
+    _assert_same_results(part, tmp_path / "whole")
+    assert json.loads((part / "summary.json").read_text())["config"]["episodes"] == 30
+
+
+def test_a_budget_cannot_grow_once_a_seed_has_ended_it(tmp_path):
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.engine.train import extend_budget, load_checkpoint
+    from lava_nrl.errors import ConfigError
+
+    checkpoint = tmp_path / "checkpoint.pkl"
+    train(TrainConfig(**TINY), checkpoint=checkpoint, checkpoint_every=1)  # the last one: every seed done
+    with pytest.raises(ConfigError, match="seed 42, 101 already ended its 20 episodes"):
+        extend_budget(load_checkpoint(checkpoint), 30)
+
+
+def _damaged(path: pathlib.Path, how: str) -> None:
+    """Turn the checkpoint at ``path`` into one of the kinds lava-nrl must refuse."""
+    import pickle
+
+    import lava_nrl
+
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "corrupted":
+        path.write_bytes(data[:40] + bytes(200) + data[240:])
+    elif how == "unversioned":  # the format before checkpoints recorded their version
+        path.write_bytes(pickle.dumps(pickle.loads(data)["run"]))
+    else:
+        saved = pickle.loads(data)
+        saved["lava_nrl_version"] = "0.0.1"
+        path.write_bytes(pickle.dumps(saved))
+    assert lava_nrl.__version__ != "0.0.1"
+
+
+@pytest.mark.parametrize("how,cause", [
+    ("truncated", "truncated, corrupted or from another lava-nrl, cannot be continued"),
+    ("corrupted", "truncated, corrupted or from another lava-nrl, cannot be continued"),
+    ("unversioned", "written by a lava-nrl from before checkpoints recorded their version"),
+    ("other version", "written by lava-nrl 0.0.1, this is "),
+])
+def test_a_damaged_or_foreign_checkpoint_is_one_clear_line(tmp_path, capsys, how, cause):
+    from lava_nrl.cli import main
+
+    part = _interrupted_run(tmp_path / "part")
+    _damaged(part / "checkpoint.pkl", how)
+    assert main(["train", "--resume", str(part)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {part / 'checkpoint.pkl'}: ") and cause in lines[0], lines
