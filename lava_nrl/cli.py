@@ -143,7 +143,9 @@ def _write_results_or_elsewhere(result, out, command: str) -> dict:
 
 
 def _train(args, given: set, command: str) -> None:
-    if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
+    # First: Lava must choose the multiprocessing start method (P3). A resumed run's backend is its
+    # checkpoint's, imported when the checkpoint is read.
+    if args.backend == "lava" and not args.resume:
         from lava_nrl.lava_backend import train_lava
     import pathlib
 
