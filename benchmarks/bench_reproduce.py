@@ -17,14 +17,14 @@ import argparse
 import dataclasses
 import sys
 
-from lava_nrl.engine import train
+from lava_nrl.engine import train_cohort
 from lava_nrl.reproduce import LONGEST_FIRST, cells
 
 
 def measure(cohort: str, episodes: int) -> float:
     configs = [c.config for c in cells() if c.cohort == cohort]
-    train([dataclasses.replace(c, episodes=1) for c in configs])  # warm-up: imports, caches
-    results = train([dataclasses.replace(c, episodes=episodes) for c in configs])
+    train_cohort([dataclasses.replace(c, episodes=1) for c in configs])  # warm-up: imports, caches
+    results = train_cohort([dataclasses.replace(c, episodes=episodes) for c in configs])
     return sum(int(r.env_steps.sum()) for r in results) / results[0].wall_seconds
 
 

@@ -32,7 +32,7 @@ import typing as ty
 
 import numpy as np
 
-from lava_nrl.engine import TrainConfig, train
+from lava_nrl.engine import TrainConfig, train_cohort
 from lava_nrl.engine.config import REACHING, TASKS
 from lava_nrl.engine.train import load_checkpoint
 from lava_nrl.errors import OutputError
@@ -123,7 +123,7 @@ def _run_cohort(cohort: list[Cell], out: pathlib.Path) -> str:
         saved = load_checkpoint(checkpoint)
         if saved.configs == run:
             run = saved
-    results = train(run, checkpoint=checkpoint, checkpoint_every=CHECKPOINT_EVERY)
+    results = train_cohort(run, checkpoint=checkpoint, checkpoint_every=CHECKPOINT_EVERY)
     for cell, result in zip(cohort, results):
         write_results(result, out / "cells" / cell.name, plot=False)
     checkpoint.unlink(missing_ok=True)  # none if the cohort ended before its first one

@@ -3,6 +3,6 @@
 environments, calling the same kernels as the Lava models. Imports no Lava."""
 
 from .config import TASKS, TrainConfig
-from .train import TrainResult, train
+from .train import TrainResult, train, train_cohort
 
-__all__ = ["TrainConfig", "TASKS", "train", "TrainResult"]
+__all__ = ["TrainConfig", "TASKS", "train", "train_cohort", "TrainResult"]

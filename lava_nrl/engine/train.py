@@ -8,7 +8,7 @@ batch computes exactly what a run with ``seeds=[seeds[i]]`` computes. All arithm
 arrays.
 
 Several configurations of one environment and reward schedule may share the loop (a *cohort*:
-``train([config, …])``): each is a group of agents with its own rule, sizes, η and precision, and
+``train_cohort([config, …])``): each is a group of agents with its own rule, sizes, η and precision, and
 the environments of all groups step together, so the loop's per-step cost is paid once. A group
 computes exactly what it computes alone.
 
@@ -40,8 +40,8 @@ from lava_nrl.runs import WINDOW, add_counts, atomic_write, plural
 
 from .config import TrainConfig
 
-__all__ = ["train", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint", "agent_spec",
-           "extend_budget"]
+__all__ = ["train", "train_cohort", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint",
+           "agent_spec", "extend_budget"]
 
 
 class TrainResult(ty.NamedTuple):
@@ -214,19 +214,34 @@ def _interrupts_between_steps():
         signal.signal(signal.SIGINT, previous)
 
 
-def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[int], None] | None = None,
-          checkpoint=None, checkpoint_every: int = 0, jobs: int = 1):
-    """Run ``config`` (or a cohort of configs, or continue a :class:`Run` from a checkpoint) to the end
-    of its budget; returns a :class:`TrainResult` (a list of them, one per config, for a cohort).
+def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | None = None, checkpoint=None,
+          checkpoint_every: int = 0, jobs: int = 1) -> TrainResult:
+    """Run ``config`` (or continue a :class:`Run` of one config from a checkpoint) to the end of its
+    budget; returns its :class:`TrainResult`.
 
     ``on_episodes(k)``: called whenever k more episodes (over all agents) ended. ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
-    bit. ``jobs``: processes to split one config's seeds over (no checkpoints then)."""
+    bit. ``jobs``: processes to split the seeds over (no checkpoints then)."""
+    if isinstance(config, Run) and len(config.configs) != 1:
+        raise ConfigError(f"train() continues a run of one config; this one has {len(config.configs)}: "
+                          "use train_cohort()")
+    if not isinstance(config, (TrainConfig, Run)):
+        raise ConfigError(f"train() takes one TrainConfig (or its Run); for several use train_cohort(), "
+                          f"got {type(config).__name__}")
     if jobs > 1:
         return _train_in_processes(config, jobs, on_episodes, checkpoint)
-    cohort = not isinstance(config, TrainConfig) and not (isinstance(config, Run) and len(config.configs) == 1)
-    run = config if isinstance(config, Run) else start_run(config)
+    return train_cohort(config if isinstance(config, Run) else [config], on_episodes, checkpoint,
+                        checkpoint_every)[0]
+
+
+def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[int], None] | None = None,
+                 checkpoint=None, checkpoint_every: int = 0) -> list[TrainResult]:
+    """Run a cohort — configs of one environment and reward schedule, stepping one environment batch
+    together — (or continue its :class:`Run`) to the end of every budget; returns a
+    :class:`TrainResult` per config, in order. ``on_episodes``, ``checkpoint`` and
+    ``checkpoint_every`` as for :func:`train`; each config computes exactly what it computes alone."""
+    run = configs if isinstance(configs, Run) else start_run(configs)
     envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
     schedule = RewardSchedule.parse(run.configs[0].reward_schedule)
     threshold = envs.reward_threshold if run.hold.any() else None
@@ -286,7 +301,7 @@ def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.
         final = [[spec.arith.decode_weights(w[i]) for w in state.weights] for i in range(len(config.seeds))]
         results.append(TrainResult(config, run.returns[slot], run.lengths[slot], final, run.env_steps[slot], wall,
                                    envs.reward_threshold, dict(spec.arith.saturations)))
-    return results if cohort else results[0]
+    return results
 
 
 def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResult:

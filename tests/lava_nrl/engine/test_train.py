@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Layer 4: the engine — determinism, batch invariance, schedules, rules, a short learning check."""
 
+import dataclasses
+
 import gymnasium as gym
 import numpy as np
 import pytest
 
 from env_bridge.batch import AcrobotBatch, CartPoleBatch, ReachingBatch, make_batch, make_env
-from lava_nrl.engine import TrainConfig, train
+from lava_nrl.engine import TrainConfig, TrainResult, train, train_cohort
 from lava_nrl.errors import ConfigError, NonFiniteError
 
 
@@ -36,7 +38,7 @@ def test_a_cohort_computes_what_each_config_computes_alone(env, budgets):
                            hidden=16),
                TrainConfig(env=env, rule="bp", lr=0.02, episodes=budgets[1], seeds=(42,), hidden=8, layers=2),
                TrainConfig(env=env, rule="rmhl", lr=0.05, episodes=budgets[2], seeds=(7,), hidden=16)]
-    together = train(configs)
+    together = train_cohort(configs)
     for config, result in zip(configs, together):
         alone = train(config)
         assert result.returns == alone.returns and result.lengths == alone.lengths
@@ -61,7 +63,7 @@ def test_seeds_split_over_processes_give_the_same_result():
 
 def test_a_cohort_shares_one_environment():
     with pytest.raises(ConfigError, match="one environment"):
-        train([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
+        train_cohort([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
 
 
 def test_reaching_vector_path_equals_separate_envs():
@@ -190,3 +192,13 @@ def test_saturation_is_counted_and_reported_not_silent():
     assert result.saturations["weight"] > 0  # η = 50 drives weights past ±2
     wide = train(TrainConfig(rule="nrl-b", precision="fixed", lr=0.5, episodes=20, seeds=(1,), hidden=8))
     assert sum(wide.saturations.values()) == 0
+
+
+def test_train_returns_one_result_and_train_cohort_a_list():
+    one = TrainConfig(env="CartPole-v1", episodes=2, seeds=(4,), hidden=4)
+    assert isinstance(train(one), TrainResult)
+    results = train_cohort([one, dataclasses.replace(one, rule="nrl")])
+    assert [type(r) for r in results] == [TrainResult, TrainResult]
+    assert results[0].returns == train(one).returns  # a group computes what it computes alone
+    with pytest.raises(ConfigError, match="use train_cohort"):
+        train([one, one])
