@@ -142,6 +142,17 @@ def _write_results_or_elsewhere(result, out, command: str) -> dict:
     raise OutputError(f"{failed}; the results are in {fallback}/ instead")
 
 
+def _episodes_so_far(run) -> list:
+    """The returns.csv rows of what a resumed run holds (none for a new run)."""
+    from lava_nrl.runs import episodes_of
+
+    if not hasattr(run, "returns"):  # a TrainConfig: a new run
+        return []
+    seeds = run.envs.seeds if hasattr(run, "envs") else run.config.seeds  # the engine's Run, or a LavaRun
+    return [e for seed, returns, lengths in zip(seeds, run.returns, run.lengths)
+            for e in episodes_of(seed, returns, lengths)]
+
+
 def _train(args, given: set, command: str) -> None:
     # First: Lava must choose the multiprocessing start method (P3). A resumed run's backend is its
     # checkpoint's, imported when the checkpoint is read.
@@ -153,7 +164,7 @@ def _train(args, given: set, command: str) -> None:
 
     from lava_nrl.engine import TrainConfig
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
-    from lava_nrl.runs import plural, writing_into
+    from lava_nrl.runs import EpisodeLog, plural, writing_into
 
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
@@ -181,15 +192,21 @@ def _train(args, given: set, command: str) -> None:
         raise ConfigError(f"--jobs must be ≥ 1, and 1 with --backend lava or --resume; got {args.jobs}")
     total = config.num_episodes * len(config.seeds)
     with writing_into(out, overwrite=args.overwrite, resume=bool(args.resume)):
-        with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
-                  desc=f"{config.rule} {config.env}") as bar:
+        with EpisodeLog(out, _episodes_so_far(run)) as log, \
+                tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
+                     desc=f"{config.rule} {config.env}") as bar:
+
+            def on_episodes(episodes: list, skipped: int) -> None:
+                log(episodes)
+                bar.update(len(episodes) + skipped)
+
             try:
                 if lava:
-                    result = train_lava(run, on_episodes=bar.update, checkpoint=checkpoint)
+                    result = train_lava(run, on_episodes=on_episodes, checkpoint=checkpoint)
                 elif args.jobs > 1:
-                    result = train(run, on_episodes=bar.update, jobs=args.jobs)
+                    result = train(run, on_episodes=on_episodes, jobs=args.jobs)
                 else:
-                    result = train(run, on_episodes=bar.update, checkpoint=checkpoint,
+                    result = train(run, on_episodes=on_episodes, checkpoint=checkpoint,
                                    checkpoint_every=args.checkpoint_every)
             except KeyboardInterrupt:
                 if args.jobs > 1:

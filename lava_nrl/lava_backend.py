@@ -30,7 +30,7 @@ from lava_nrl.errors import ConfigError
 from lava_nrl.guarded import run_guarded
 from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
-from lava_nrl.runs import add_counts
+from lava_nrl.runs import add_counts, episodes_of
 
 __all__ = ["train_lava", "LavaRun"]
 
@@ -49,10 +49,11 @@ class LavaRun:
     wall_seconds: float = 0.0
 
 
-def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], None] | None = None,
+def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, int], None] | None = None,
                checkpoint=None) -> TrainResult:
     """Train each seed of ``config`` (or the seeds a :class:`LavaRun` has not finished) in its own Lava
-    graph; same result type as the engine's ``train``. ``checkpoint``: a path written after each seed."""
+    graph; same result type and ``on_episodes`` as the engine's ``train``. ``checkpoint``: a path written
+    after each seed."""
     run = config if isinstance(config, LavaRun) else LavaRun(config)
     config = run.config
     if config.rule == "bp":
@@ -69,14 +70,14 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], No
         bridge.obs_out.connect(agent.obs_in)
         bridge.reward_out.connect(agent.reward_in)
         agent.action_out.connect(bridge.action_in)
-        reported = 0
+        reported, steps_reported = 0, 0
 
         def report() -> None:
-            nonlocal reported
-            done = len(bridge.episode_returns)
-            if on_episodes is not None and done > reported:
-                on_episodes(done - reported)
-            reported = done
+            nonlocal reported, steps_reported
+            returns, lengths = bridge.episode_returns[reported:budget], bridge.episode_lengths[reported:budget]
+            if on_episodes is not None and len(returns):
+                on_episodes(episodes_of(seed, returns, lengths, reported + 1, steps_reported), 0)
+            reported, steps_reported = reported + len(returns), steps_reported + int(sum(lengths))
 
         ticks = budget * (bridge.max_episode_steps or 10**6) + 2  # an upper bound: max_episodes ends it
         try:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Results of a training run on disk, the same for every backend, and the folder that holds them.
 
-``returns.csv`` (seed, episode, return, length), ``summary.json`` (config and its hash, fixed-point
+``returns.csv`` (one row per finished episode: seed, env, episode, return, length, env_steps — see
+:class:`Episode`; a live log while the run goes on), ``summary.json`` (config and its hash, fixed-point
 saturation counts by kind, per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
 ``wall_seconds``, and where the run came from: package version, command line, git commit, machine),
 ``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
@@ -32,11 +33,13 @@ import numpy as np
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
-           "git_commit", "plural", "running_mean", "write_results", "writing_into", "curves_to_end",
+           "git_commit", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
+           "EpisodeLog", "RETURNS_HEADER", "curves_to_end",
            "curves_over_steps", "seed_band", "plot_curve"]
 
 # What a training run writes into its folder (glob patterns); ``*.tmp``: an atomic write cut short.
-RUN_FILES = ("returns.csv", "summary.json", "curve.png", "checkpoint.pkl", "weights-seed*.npz", "*.tmp")
+RUN_FILES = ("returns.csv", "summary.json", "curve.png", "checkpoint.pkl", "weights-seed*.npz", "tensorboard",
+             "*.tmp")
 
 WINDOW = 100  # episodes in the running mean that is compared with the threshold
 
@@ -185,6 +188,91 @@ def _save_npz(path, arrays: dict) -> None:
         np.savez(f, **arrays)
 
 
+class Episode(ty.NamedTuple):
+    """One finished episode: a row of ``returns.csv`` (the same for every backend)."""
+
+    seed: int
+    env: int  # the environment's index within the agent (an agent has one environment: 0)
+    episode: int  # 1-based, per agent over all its environments, in the order they finish
+    episode_return: float
+    length: int  # env steps of this episode
+    env_steps: int  # the agent's env steps up to this episode's end, all its environments together
+
+    def row(self) -> list:
+        return [self.seed, self.env, self.episode, repr(float(self.episode_return)), self.length, self.env_steps]
+
+
+RETURNS_HEADER = ("seed", "env", "episode", "return", "length", "env_steps")
+
+
+def episodes_of(seed: int, returns, lengths, first: int = 1, steps_before: int = 0) -> list[Episode]:
+    """The :class:`Episode` rows of one agent with one environment, from its returns and lengths
+    (``first``: the number of the first of them; ``steps_before``: the agent's env steps before it)."""
+    steps = steps_before + np.cumsum(np.asarray(lengths, dtype=np.int64))
+    return [Episode(int(seed), 0, first + k, float(r), int(n), int(t))
+            for k, (r, n, t) in enumerate(zip(returns, lengths, steps))]
+
+
+def _write_returns(path, episodes) -> None:
+    with open(path, "w", newline="") as f:
+        rows = csv.writer(f)
+        rows.writerow(RETURNS_HEADER)
+        rows.writerows(e.row() for e in episodes)
+
+
+class EpisodeLog:
+    """``returns.csv`` as a live log: a row appended (and flushed) as each episode finishes, so a run
+    can be watched while it goes on (``tail -f``); with ``tensorboardX`` installed, also the scalars
+    ``return/seed{S}`` and ``length/seed{S}`` against the episode, in ``OUT/tensorboard``.
+    :func:`write_results` rewrites the file at the end, ordered by seed (the run's order) and episode,
+    so that every backend writes the same bytes.
+
+    Parameters
+    ----------
+    out : path
+        The run's folder.
+    episodes : sequence of Episode
+        What a resumed run already holds (a live log may have gone past its checkpoint: rewritten).
+    """
+
+    def __init__(self, out, episodes: ty.Sequence[Episode] = ()) -> None:
+        out = pathlib.Path(out)
+        self._file = open(out / "returns.csv", "w", newline="")
+        self._rows = csv.writer(self._file)
+        self._rows.writerow(RETURNS_HEADER)
+        self._tensorboard = _tensorboard_writer(out / "tensorboard")
+        self(list(episodes))
+
+    def __call__(self, episodes: ty.Sequence[Episode]) -> None:
+        """Append ``episodes``."""
+        self._rows.writerows(e.row() for e in episodes)
+        self._file.flush()
+        if self._tensorboard is not None:
+            for e in episodes:
+                self._tensorboard.add_scalar(f"return/seed{e.seed}", e.episode_return, e.episode)
+                self._tensorboard.add_scalar(f"length/seed{e.seed}", e.length, e.episode)
+
+    def close(self) -> None:
+        self._file.close()
+        if self._tensorboard is not None:
+            self._tensorboard.close()
+
+    def __enter__(self) -> "EpisodeLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _tensorboard_writer(folder):
+    """tensorboardX's SummaryWriter into ``folder``, or None when tensorboardX is not installed."""
+    try:
+        from tensorboardX import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(folder))
+
+
 def write_results(result, out_dir, plot: bool = True, command: str | None = None) -> dict:
     """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
     command line that ran it (default: this process's)."""
@@ -193,15 +281,9 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
     config = result.config
     seeds = list(config.seeds)
 
-    def write_csv(path):
-        with open(path, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["seed", "episode", "return", "length"])
-            for seed, rets, lens in zip(seeds, result.returns, result.lengths):
-                for k, (r, n) in enumerate(zip(rets, lens), start=1):
-                    w.writerow([seed, k, repr(float(r)), n])
-
-    atomic_write(out / "returns.csv", write_csv)
+    episodes = [e for seed, rets, lens in zip(seeds, result.returns, result.lengths)
+                for e in episodes_of(seed, rets, lens)]  # the run's seed order, then by episode
+    atomic_write(out / "returns.csv", lambda path: _write_returns(path, episodes))
     for seed, weights in zip(seeds, result.weights):
         atomic_write(out / f"weights-seed{seed}.npz",
                      lambda p, ws=weights: _save_npz(p, {f"W{l}": w for l, w in enumerate(ws)}))

@@ -36,7 +36,7 @@ from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import CheckpointError, ConfigError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW, add_counts, atomic_write, plural
+from lava_nrl.runs import WINDOW, Episode, add_counts, atomic_write, plural
 
 from .config import TrainConfig
 
@@ -214,12 +214,14 @@ def _interrupts_between_steps():
         signal.signal(signal.SIGINT, previous)
 
 
-def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | None = None, checkpoint=None,
+def train(config: TrainConfig | Run, on_episodes: ty.Callable[[list, int], None] | None = None, checkpoint=None,
           checkpoint_every: int = 0, jobs: int = 1) -> TrainResult:
     """Run ``config`` (or continue a :class:`Run` of one config from a checkpoint) to the end of its
     budget; returns its :class:`TrainResult`.
 
-    ``on_episodes(k)``: called whenever k more episodes (over all agents) ended. ``checkpoint``: a
+    ``on_episodes(episodes, skipped)``: called as episodes end, with their :class:`~lava_nrl.runs.Episode`
+    rows and the number of episodes of the budget that agents stopped at the threshold will not run
+    (a progress bar advances by both). ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
     bit. ``jobs``: processes to split the seeds over (no checkpoints then)."""
@@ -235,7 +237,7 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[int], None] | Non
                         checkpoint_every)[0]
 
 
-def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[int], None] | None = None,
+def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callable[[list, int], None] | None = None,
                  checkpoint=None, checkpoint_every: int = 0) -> list[TrainResult]:
     """Run a cohort — configs of one environment and reward schedule, stepping one environment batch
     together — (or continue its :class:`Run`) to the end of every budget; returns a
@@ -287,7 +289,8 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
             if finished.size:
                 if on_episodes is not None:
                     skipped = sum(run.budget[i] - len(run.returns[i]) for i in finished if not run.active[i])
-                    on_episodes(int(finished.size + skipped))
+                    on_episodes([Episode(envs.seeds[i], 0, len(run.returns[i]), run.returns[i][-1], run.lengths[i][-1],
+                                         int(run.env_steps[i])) for i in finished], int(skipped))
                 since_checkpoint += finished.size
                 if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
                     run.wall_seconds = time.perf_counter() - started
@@ -321,9 +324,9 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
             finished = all(f.done() for f in pending)  # before draining: nothing is put after a shard ends
             try:
                 while True:
-                    episodes = progress.get(timeout=0.1)
+                    episodes, skipped = progress.get(timeout=0.1)
                     if on_episodes is not None:
-                        on_episodes(episodes)
+                        on_episodes(episodes, skipped)
             except queue.Empty:
                 if finished:
                     break
@@ -337,18 +340,20 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
 
 
 def _train_shard(config: TrainConfig, progress) -> TrainResult:
-    """One process's part; episode counts go to ``progress`` at most every 0.2 s (a put is a round
+    """One process's part; finished episodes go to ``progress`` at most every 0.2 s (a put is a round
     trip to the manager process, too slow for every step)."""
-    pending, last = 0, time.perf_counter()
+    pending, skipped, last = [], 0, time.perf_counter()
 
-    def report(episodes: int) -> None:
-        nonlocal pending, last
-        pending += episodes
+    def report(episodes: list, more_skipped: int) -> None:
+        nonlocal skipped, last
+        pending.extend(episodes)
+        skipped += more_skipped
         if time.perf_counter() - last >= 0.2:
-            progress.put(pending)
-            pending, last = 0, time.perf_counter()
+            progress.put((pending[:], skipped))
+            pending.clear()
+            skipped, last = 0, time.perf_counter()
 
     result = train(config, on_episodes=report)
-    if pending:
-        progress.put(pending)
+    if pending or skipped:
+        progress.put((pending, skipped))
     return result

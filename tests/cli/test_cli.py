@@ -22,8 +22,13 @@ def test_train_writes_every_result_file(tmp_path):
     proc = _run("--episodes", "3", "--seeds", "42,101", "--hidden", "8", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(open(out / "returns.csv")))
+    assert list(rows[0]) == ["seed", "env", "episode", "return", "length", "env_steps"]
     assert [r["seed"] for r in rows] == ["42"] * 3 + ["101"] * 3
+    assert [r["episode"] for r in rows] == ["1", "2", "3"] * 2 and {r["env"] for r in rows} == {"0"}
     assert all(float(r["return"]) == float(r["length"]) for r in rows)  # CartPole pays 1 per step
+    for seed in ("42", "101"):
+        lengths = [int(r["length"]) for r in rows if r["seed"] == seed]
+        assert [int(r["env_steps"]) for r in rows if r["seed"] == seed] == list(np.cumsum(lengths))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["config"]["rule"] == "nrl-b" and summary["reward_threshold"] == 475.0
     assert set(summary["seeds"]) == {"42", "101"}

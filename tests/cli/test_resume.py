@@ -106,9 +106,9 @@ def _interrupted_run(folder: pathlib.Path) -> pathlib.Path:
 
     seen = []
 
-    def stop_after_20(episodes: int) -> None:
-        seen.append(episodes)
-        if sum(seen) >= 20:
+    def stop_after_20(episodes: list, skipped: int) -> None:
+        seen.extend(episodes)
+        if len(seen) >= 20:
             raise KeyboardInterrupt
 
     folder.mkdir()
