@@ -4,8 +4,9 @@
 ``returns.csv`` (seed, episode, return, length), ``summary.json`` (config, fixed-point saturation
 counts by kind, and per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
 ``wall_seconds``),
-``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
-100-episode running mean).
+``weights-seed{S}.npz`` (the agent file of :mod:`lava_nrl.agent_file`: ``W0..WL``, float64, and the
+parameters that made them, which ``NRLAgent.load`` and ``lava_nrl.policy.load_policy`` read) and
+``curve.png`` (mean ± std over seeds of the 100-episode running mean).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import pathlib
 
 import numpy as np
+
+from lava_nrl.agent_file import run_params, write_agent_file
 
 __all__ = ["WINDOW", "add_counts", "atomic_write", "episodes_to_threshold", "running_mean", "write_results"]
 
@@ -57,11 +60,6 @@ def atomic_write(path, write) -> None:
     os.replace(tmp, path)
 
 
-def _save_npz(path, arrays: dict) -> None:
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
-
-
 def write_results(result, out_dir, plot: bool = True) -> dict:
     """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary."""
     out = pathlib.Path(out_dir)
@@ -79,8 +77,9 @@ def write_results(result, out_dir, plot: bool = True) -> dict:
 
     atomic_write(out / "returns.csv", write_csv)
     for seed, weights in zip(seeds, result.weights):
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         atomic_write(out / f"weights-seed{seed}.npz",
-                     lambda p, ws=weights: _save_npz(p, {f"W{l}": w for l, w in enumerate(ws)}))
+                     lambda p, ws=weights, params=run_params(config, seed, sizes): write_agent_file(p, params, ws))
     per_seed = {
         str(seed): {
             "episodes_to_threshold": episodes_to_threshold(rets, result.reward_threshold),
