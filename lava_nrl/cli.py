@@ -29,6 +29,37 @@ def _seeds(text: str) -> tuple:
         raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers, got {text!r}") from None
 
 
+def _env_kwargs(text: str) -> dict:
+    """``'k=v,…'`` → keyword arguments; values are Python literals (``True``, ``9.8``) or else strings."""
+    import ast
+
+    kwargs = {}
+    for item in filter(None, text.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise argparse.ArgumentTypeError(f"env-kwargs must be 'key=value,…', got {text!r}")
+        try:
+            kwargs[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            kwargs[key.strip()] = value.strip()
+    return kwargs
+
+
+def _warn_without_step_limit(config) -> None:
+    """An episode that never ends never finishes a run: say so before it starts."""
+    from env_bridge.batch import make_env
+    from lava_nrl.engine.config import TASKS
+
+    if config.max_episode_steps is not None or config.env in TASKS:  # the tasks' episodes end by themselves
+        return
+    env = make_env(config.env, **config.make_kwargs)
+    limit = env.spec.max_episode_steps if env.spec else None
+    env.close()
+    if limit is None:
+        print(f"warning: {config.env} has no step limit; if its episodes never end, neither does the run "
+              f"(set --max-episode-steps N)", file=sys.stderr)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from lava_nrl.engine.config import TrainConfig
 
@@ -36,7 +67,8 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train one agent per seed and write results into --out")
     types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
-             "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float}
+             "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float, "max_episode_steps": int,
+             "env_kwargs": _env_kwargs}
     choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"], "xi_norm": ["network", "layer"]}
     for field in dataclasses.fields(TrainConfig):
         if field.name == "fixed_format":
@@ -99,6 +131,7 @@ def _train(args) -> None:
         raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
     if args.jobs < 1 or (args.jobs > 1 and (lava or args.resume)):
         raise ConfigError(f"--jobs must be ≥ 1, and 1 with --backend lava or --resume; got {args.jobs}")
+    _warn_without_step_limit(config)
     total = config.num_episodes * len(config.seeds)
     out.mkdir(parents=True, exist_ok=True)
     with tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
