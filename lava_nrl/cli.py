@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``lava-nrl`` command line: ``lava-nrl train …``.
+"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation …) prints one line naming the
@@ -92,6 +92,20 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="numpy backend: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    evaluate = commands.add_parser("eval", help="returns of a run's trained agents, without learning; writes "
+                                                "RUN_DIR/eval.json")
+    evaluate.add_argument("run_dir", metavar="RUN_DIR", help="a lava-nrl train output directory")
+    evaluate.add_argument("--episodes", type=int, default=20, help="evaluation episodes per seed (default 20)")
+    evaluate.add_argument("--policy", choices=["greedy", "sampled", "both"],
+                          help="greedy: the most probable action; sampled: drawn as in training (default: both on "
+                               "the engine, sampled on lava)")
+    evaluate.add_argument("--backend", choices=["engine", "lava"], default="engine",
+                          help="engine: the plain policy in a gymnasium loop; lava: the frozen NRLAgent with an "
+                               "EnvBridge (sampled only)")
+    evaluate.add_argument("--render", metavar="DIR", help="a GIF of each seed's first episode in DIR "
+                                                          "(needs pygame: pip install 'lava-nrl[render]')")
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="the first episode's reset seed and the sampled policy's streams (default 0)")
     reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs")
     reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
@@ -159,6 +173,26 @@ def _train(args) -> None:
     print(f"results in {out}/")
 
 
+def _eval(args) -> None:
+    if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
+        import lava_nrl.lava_backend  # noqa: F401
+    from lava_nrl.evaluate import evaluate_run
+
+    policy = args.policy or ("sampled" if args.backend == "lava" else "both")
+    modes = ("greedy", "sampled") if policy == "both" else (policy,)
+
+    def report(seed: int, mode: str, result: dict) -> None:
+        print(f"  seed {seed} {mode}: mean return {result['mean']:.1f} ± {result['std']:.1f} over "
+              f"{len(result['returns'])} episodes", flush=True)
+
+    evaluation = evaluate_run(args.run_dir, episodes=args.episodes, modes=modes, backend=args.backend,
+                              seed=args.seed, render_dir=args.render, on_result=report)
+    for mode, result in evaluation["policies"].items():
+        print(f"{evaluation['env']} · {mode} · {args.backend}: {result['mean_over_seeds']:.1f} ± "
+              f"{result['std_over_seeds']:.1f} over seeds")
+    print(f"results in {args.run_dir}/eval.json" + (f", GIFs in {args.render}/" if args.render else ""))
+
+
 def _reproduce(args) -> None:
     import time
 
@@ -178,6 +212,8 @@ def main(argv=None) -> int:
         args = _build_parser().parse_args(argv)
         if args.command == "train":
             _train(args)
+        elif args.command == "eval":
+            _eval(args)
         elif args.command == "reproduce":
             _reproduce(args)
         return 0
