@@ -56,7 +56,8 @@ def test_env_kwargs_off_the_fast_path_give_the_same_run(tmp_path):
 
 def test_bad_env_kwargs_are_one_line(tmp_path):
     proc = _train(tmp_path, "--env-kwargs", "g", "--episodes", "2")
-    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "env-kwargs must be 'key=value,…'" in proc.stderr
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ")
+    assert "env-kwargs must be 'key=value,…'" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
