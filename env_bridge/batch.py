@@ -81,11 +81,15 @@ def make_batch(env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence
         raise ConfigError(f"env must be a gymnasium id, an Env or a factory, got {type(env).__name__}")
     probe = make()
     spec = probe.spec
-    if spec is not None and spec.vector_entry_point == cartpole.VECTOR_ENTRY_POINT:
+    # The fast paths copy the registered dynamics: environment keyword arguments (spec.kwargs, e.g. from
+    # ``functools.partial(make_env, id, **kwargs)``) turn them off; a step limit is honoured by all but
+    # Reaching's vector env.
+    registered = spec is not None and not spec.kwargs
+    if registered and spec.vector_entry_point == cartpole.VECTOR_ENTRY_POINT:
         backend = CartPoleBatch
-    elif spec is not None and spec.entry_point == acrobot.ENTRY_POINT and acrobot.has_default_dynamics(probe):
+    elif registered and spec.entry_point == acrobot.ENTRY_POINT and acrobot.has_default_dynamics(probe):
         backend = AcrobotBatch
-    elif spec is not None and spec.vector_entry_point == _REACHING_VECTOR:
+    elif registered and spec.vector_entry_point == _REACHING_VECTOR and spec.max_episode_steps is None:
         backend = ReachingBatch
     else:
         backend = GymBatch

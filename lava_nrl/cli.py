@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``lava-nrl`` command line: ``lava-nrl train …``.
+"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -35,6 +35,37 @@ def _seeds(text: str) -> tuple:
         raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers, got {text!r}") from None
 
 
+def _env_kwargs(text: str) -> dict:
+    """``'k=v,…'`` → keyword arguments; values are Python literals (``True``, ``9.8``) or else strings."""
+    import ast
+
+    kwargs = {}
+    for item in filter(None, text.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise argparse.ArgumentTypeError(f"env-kwargs must be 'key=value,…', got {text!r}")
+        try:
+            kwargs[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            kwargs[key.strip()] = value.strip()
+    return kwargs
+
+
+def _warn_without_step_limit(config) -> None:
+    """An episode that never ends never finishes a run: say so before it starts."""
+    from env_bridge.batch import make_env
+    from lava_nrl.engine.config import TASKS
+
+    if config.max_episode_steps is not None or config.env in TASKS:  # the tasks' episodes end by themselves
+        return
+    env = make_env(config.env, **config.make_kwargs)
+    limit = env.spec.max_episode_steps if env.spec else None
+    env.close()
+    if limit is None:
+        print(f"warning: {config.env} has no step limit; if its episodes never end, neither does the run "
+              f"(set --max-episode-steps N)", file=sys.stderr)
+
+
 def _build_parser(unset=None) -> argparse.ArgumentParser:
     """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
     from lava_nrl.engine.config import TrainConfig
@@ -44,7 +75,8 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train one agent per seed and write results into --out")
     types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
-             "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float}
+             "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float, "max_episode_steps": int,
+             "env_kwargs": _env_kwargs}
     choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"], "xi_norm": ["network", "layer"]}
     for field in dataclasses.fields(TrainConfig):
         if field.name == "fixed_format":
@@ -73,6 +105,20 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     if unset is not None:
         train.set_defaults(**dict.fromkeys(vars(train.parse_args([])), unset))
+    evaluate = commands.add_parser("eval", help="returns of a run's trained agents, without learning; writes "
+                                                "RUN_DIR/eval.json")
+    evaluate.add_argument("run_dir", metavar="RUN_DIR", help="a lava-nrl train output directory")
+    evaluate.add_argument("--episodes", type=int, default=20, help="evaluation episodes per seed (default 20)")
+    evaluate.add_argument("--policy", choices=["greedy", "sampled", "both"],
+                          help="greedy: the most probable action; sampled: drawn as in training (default: both on "
+                               "the engine, sampled on lava)")
+    evaluate.add_argument("--backend", choices=["engine", "lava"], default="engine",
+                          help="engine: the plain policy in a gymnasium loop; lava: the frozen NRLAgent with an "
+                               "EnvBridge (sampled only)")
+    evaluate.add_argument("--render", metavar="DIR", help="a GIF of each seed's first episode in DIR "
+                                                          "(needs pygame: pip install 'lava-nrl[render]')")
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="the first episode's reset seed and the sampled policy's streams (default 0)")
     reproduce = commands.add_parser("reproduce", help="every cell of the paper's comparison; writes results.md")
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs "
                                                         "(rerun on it to resume)")
@@ -190,6 +236,7 @@ def _train(args, given: set, command: str) -> None:
         raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
     if args.jobs < 1 or (args.jobs > 1 and (lava or args.resume)):
         raise ConfigError(f"--jobs must be ≥ 1, and 1 with --backend lava or --resume; got {args.jobs}")
+    _warn_without_step_limit(config)
     total = config.num_episodes * len(config.seeds)
     with writing_into(out, overwrite=args.overwrite, resume=bool(args.resume)):
         with EpisodeLog(out, _episodes_so_far(run)) as log, \
@@ -228,6 +275,26 @@ def _train(args, given: set, command: str) -> None:
     print(f"results in {out}/")
 
 
+def _eval(args) -> None:
+    if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
+        import lava_nrl.lava_backend  # noqa: F401
+    from lava_nrl.evaluate import evaluate_run
+
+    policy = args.policy or ("sampled" if args.backend == "lava" else "both")
+    modes = ("greedy", "sampled") if policy == "both" else (policy,)
+
+    def report(seed: int, mode: str, result: dict) -> None:
+        print(f"  seed {seed} {mode}: mean return {result['mean']:.1f} ± {result['std']:.1f} over "
+              f"{len(result['returns'])} episodes", flush=True)
+
+    evaluation = evaluate_run(args.run_dir, episodes=args.episodes, modes=modes, backend=args.backend,
+                              seed=args.seed, render_dir=args.render, on_result=report)
+    for mode, result in evaluation["policies"].items():
+        print(f"{evaluation['env']} · {mode} · {args.backend}: {result['mean_over_seeds']:.1f} ± "
+              f"{result['std_over_seeds']:.1f} over seeds")
+    print(f"results in {args.run_dir}/eval.json" + (f", GIFs in {args.render}/" if args.render else ""))
+
+
 def _reproduce(args) -> None:
     import time
 
@@ -252,6 +319,8 @@ def main(argv=None) -> int:
         args = _build_parser().parse_args(argv)
         if args.command == "train":
             _train(args, _given_options(argv), shlex.join(["lava-nrl", *argv]))
+        elif args.command == "eval":
+            _eval(args)
         elif args.command == "reproduce":
             _reproduce(args)
         return 0

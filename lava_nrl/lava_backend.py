@@ -17,12 +17,14 @@ start method on import and fails if a context was already chosen (lava-notes P3)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import typing as ty
 
 import numpy as np
 from lava.magma.core.run_configs import Loihi2SimCfg
 
+from env_bridge.batch import make_env
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine.config import TrainConfig
 from lava_nrl.engine.train import TrainResult, save_checkpoint
@@ -57,12 +59,13 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
     run = config if isinstance(config, LavaRun) else LavaRun(config)
     config = run.config
     if config.rule == "bp":
-        raise ConfigError("rule 'bp' runs only in the engine (--backend numpy)")
+        raise ConfigError("rule 'bp' runs only in the engine, not on Lava")
     started = time.perf_counter() - run.wall_seconds
     budget = config.num_episodes
     for seed in config.seeds[len(run.returns):]:
         # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
-        bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
+        env = functools.partial(make_env, config.env, **config.make_kwargs) if config.make_kwargs else config.env
+        bridge = EnvBridge(env=env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
                            obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
                          sigma=config.sigma, precision=config.precision, seed=seed,

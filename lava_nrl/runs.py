@@ -5,7 +5,8 @@
 :class:`Episode`; a live log while the run goes on), ``summary.json`` (config and its hash, fixed-point
 saturation counts by kind, per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
 ``wall_seconds``, and where the run came from: package version, command line, git commit, machine),
-``weights-seed{S}.npz`` (arrays ``W0..WL``, float64) and ``curve.png`` (mean ± std over seeds of the
+``weights-seed{S}.npz`` (the agent file of :mod:`lava_nrl.agent_file`: ``W0..WL``, float64, and the
+parameters that made them, which ``NRLAgent.load`` and ``lava_nrl.policy.load_policy`` read) and ``curve.png`` (mean ± std over seeds of the
 100-episode running mean, against episodes and against env steps, every seed drawn to the end).
 
 A run holds its folder with :func:`writing_into`: one run at a time, never over another run's results
@@ -30,6 +31,7 @@ import typing as ty
 
 import numpy as np
 
+from lava_nrl.agent_file import run_params, write_agent_file
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
@@ -183,11 +185,6 @@ def writing_into(out, own: ty.Sequence[str] = RUN_FILES, overwrite: bool = False
         os.close(held)
 
 
-def _save_npz(path, arrays: dict) -> None:
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
-
-
 class Episode(ty.NamedTuple):
     """One finished episode: a row of ``returns.csv`` (the same for every backend)."""
 
@@ -285,8 +282,9 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
                 for e in episodes_of(seed, rets, lens)]  # the run's seed order, then by episode
     atomic_write(out / "returns.csv", lambda path: _write_returns(path, episodes))
     for seed, weights in zip(seeds, result.weights):
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         atomic_write(out / f"weights-seed{seed}.npz",
-                     lambda p, ws=weights: _save_npz(p, {f"W{l}": w for l, w in enumerate(ws)}))
+                     lambda p, ws=weights, params=run_params(config, seed, sizes): write_agent_file(p, params, ws))
     per_seed = {
         str(seed): {
             "episodes_to_threshold": episodes_to_threshold(rets, result.reward_threshold),

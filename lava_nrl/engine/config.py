@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import typing as ty
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, get_rule
 from lava_nrl.numerics import FixedFormat
+from lava_nrl.params import integer, positive_real
 
 __all__ = ["TrainConfig", "Task", "TASKS"]
 
@@ -63,6 +63,10 @@ class TrainConfig:
     reward schedule's, as the reference (layer for immediate, network otherwise)."""
     stop_after_threshold: int = 0
     """Stop a seed once its 100-episode mean has held the env's reward threshold for this many episodes (0: never)."""
+    max_episode_steps: int | None = None
+    """End (truncate) an episode after this many steps; default: the env's own limit, if any."""
+    env_kwargs: dict | None = None
+    """Keyword arguments of ``gymnasium.make(env, …)`` (e.g. ``{"sutton_barto_reward": True}``)."""
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
     """Bit widths of the fixed-point flavour."""
 
@@ -71,21 +75,29 @@ class TrainConfig:
         if self.precision not in ("float", "fixed"):
             raise ConfigError(f"precision must be 'float' or 'fixed', got {self.precision!r}")
         if self.precision == "fixed" and not rule.fixed_point:
-            raise ConfigError(f"rule {self.rule!r} has no fixed-point flavour; use --precision float")
-        if self.episodes is not None and (not isinstance(self.episodes, int) or self.episodes < 1):
-            raise ConfigError(f"episodes must be a positive integer, got {self.episodes!r}")
-        if len(self.seeds) == 0 or any(not isinstance(s, int) or s < 0 for s in self.seeds):
+            raise ConfigError(f"rule {self.rule!r} has no fixed-point flavour; use precision 'float'")
+        # numpy numbers are accepted and stored as Python's, so that to_dict() is plain JSON.
+        normal = dict(hidden=integer("hidden", self.hidden, 1), layers=integer("layers", self.layers, 0),
+                      lr=positive_real("lr", self.lr), sigma=positive_real("sigma", self.sigma),
+                      stop_after_threshold=integer("stop_after_threshold", self.stop_after_threshold, 0))
+        if self.episodes is not None:
+            normal["episodes"] = integer("episodes", self.episodes, 1)
+        if self.max_episode_steps is not None:
+            normal["max_episode_steps"] = integer("max_episode_steps", self.max_episode_steps, 1)
+        if isinstance(self.seeds, (str, bytes)) or not hasattr(self.seeds, "__len__") or len(self.seeds) == 0:
             raise ConfigError(f"seeds must be non-negative integers, got {self.seeds!r}")
-        if len(set(self.seeds)) != len(self.seeds):
+        try:
+            normal["seeds"] = tuple(integer("seeds", s, 0) for s in self.seeds)
+        except ConfigError:
+            raise ConfigError(f"seeds must be non-negative integers, got {self.seeds!r}") from None
+        if len(set(normal["seeds"])) != len(normal["seeds"]):
             raise ConfigError(f"seeds must be distinct, got {self.seeds!r}")
-        if not isinstance(self.stop_after_threshold, int) or self.stop_after_threshold < 0:
-            raise ConfigError(f"stop_after_threshold must be an integer ≥ 0, got {self.stop_after_threshold!r}")
-        if self.hidden < 1 or self.layers < 0:
-            raise ConfigError(f"hidden must be ≥ 1 and layers ≥ 0, got hidden={self.hidden}, layers={self.layers}")
-        for name in ("lr", "sigma"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ConfigError(f"{name} must be a finite number > 0, got {value!r}")
+        if self.env_kwargs is not None:
+            if not isinstance(self.env_kwargs, dict) or not all(isinstance(k, str) for k in self.env_kwargs):
+                raise ConfigError(f"env_kwargs must be a dict of keyword arguments, got {self.env_kwargs!r}")
+            normal["env_kwargs"] = dict(self.env_kwargs) or None
+        for name, value in normal.items():
+            object.__setattr__(self, name, value)
         self.modulation  # validates baseline_rate, trace_decay, xi_norm
         from env_bridge.schedules import RewardSchedule
 
@@ -106,9 +118,25 @@ class TrainConfig:
         return dataclasses.replace(base, baseline_rate=self.baseline_rate, trace_decay=self.trace_decay,
                                    xi_norm=self.xi_norm or base.xi_norm)
 
+    @property
+    def make_kwargs(self) -> dict:
+        """Keyword arguments of ``gymnasium.make(env, …)``: ``env_kwargs`` and ``max_episode_steps``."""
+        limit = {} if self.max_episode_steps is None else {"max_episode_steps": self.max_episode_steps}
+        return {**(self.env_kwargs or {}), **limit}
+
     def sizes(self, n_obs: int, n_actions: int) -> list[int]:
         """Layer sizes [n_obs, H × L, n_actions]."""
         return [n_obs] + [self.hidden] * self.layers + [n_actions]
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        """The config whose :meth:`to_dict` is ``values`` (as ``summary.json`` holds it)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in values.items() if k in names}
+        kwargs["seeds"] = tuple(kwargs.get("seeds", cls.seeds))
+        if isinstance(kwargs.get("fixed_format"), dict):
+            kwargs["fixed_format"] = FixedFormat(**kwargs["fixed_format"])
+        return cls(**kwargs)
 
     def to_dict(self) -> dict:
         """Every field with the task's defaults filled in; ``fixed_format`` only in fixed point (a float run

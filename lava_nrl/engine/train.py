@@ -21,6 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import multiprocessing
 import queue
 import pickle
@@ -31,7 +32,7 @@ import typing as ty
 
 import numpy as np
 
-from env_bridge.batch import EnvBatch, make_batch
+from env_bridge.batch import EnvBatch, make_batch, make_env
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import CheckpointError, ConfigError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
@@ -91,12 +92,14 @@ class Run:
 def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
     """A run at its first step: environments reset, agents initialised from their seeds."""
     configs = [configs] if isinstance(configs, TrainConfig) else list(configs)
-    env, schedule = configs[0].env, configs[0].reward_schedule
-    if any(c.env != env or c.reward_schedule != schedule for c in configs):
+    env, schedule, make_kwargs = configs[0].env, configs[0].reward_schedule, configs[0].make_kwargs
+    if any(c.env != env or c.reward_schedule != schedule or c.make_kwargs != make_kwargs for c in configs):
         raise ConfigError("a cohort shares one environment and reward schedule; got "
-                          + ", ".join(sorted({f"{c.env} ({c.reward_schedule})" for c in configs})))
+                          + ", ".join(sorted({f"{c.env} {c.make_kwargs or ''} ({c.reward_schedule})"
+                                              for c in configs})))
     seeds = [s for c in configs for s in c.seeds]
-    envs = make_batch(env, seeds)
+    # Environment keywords travel in the factory, so that a checkpoint's batch is rebuilt with them.
+    envs = make_batch(functools.partial(make_env, env, **make_kwargs) if make_kwargs else env, seeds)
     specs = [agent_spec(c, envs.n_obs, envs.n_actions) for c in configs]
     _refuse_beyond_memory(specs, configs)
     ends = np.cumsum([len(c.seeds) for c in configs])

@@ -217,4 +217,5 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
                           state.rounding_keys, spec.layer_tuples, spec.third_factor_tuple)
     if layer >= 0:
         raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
-                             f"{int(state.updates[agent]) + 1}; lower --lr (the last finite weights are kept)")
+                             f"{int(state.updates[agent]) + 1}; lower the learning rate lr (the last finite "
+                             f"weights are kept)")

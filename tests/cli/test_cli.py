@@ -34,7 +34,7 @@ def test_train_writes_every_result_file(tmp_path):
     assert set(summary["seeds"]) == {"42", "101"}
     assert summary["seeds"]["42"]["env_steps"] == sum(int(r["length"]) for r in rows[:3])
     w = np.load(out / "weights-seed42.npz")
-    assert sorted(w.files) == ["W0", "W1"] and w["W0"].shape == (8, 4) and w["W1"].shape == (2, 8)
+    assert sorted(w.files) == ["W0", "W1", "params"] and w["W0"].shape == (8, 4) and w["W1"].shape == (2, 8)
     assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import typing as ty
 
 import numpy as np
@@ -12,12 +11,14 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl.agent_file import agent_params, read_agent_file, write_agent_file
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
 from lava_nrl.kernels.rules import Modulation, get_rule
 from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, collect_saturations, saturation_var
-from lava_nrl.numerics import FixedFormat
+from lava_nrl.numerics import FixedFormat, make_arith
+from lava_nrl.params import integer, layer_sizes, positive_real
 
 __all__ = ["NRLAgent"]
 
@@ -71,7 +72,11 @@ class NRLAgent(ValidatedProcess):
     fixed_format : FixedFormat or None
         Widths of the fixed-point flavour (default ``FixedFormat()``).
     weights : sequence of arrays or None
-        Initial W_l (n_post × n_pre, real values) instead of Xavier-normal from ``seed``.
+        Initial W_l (n_post × n_pre, real values) instead of Xavier-normal from ``seed``; finite, and
+        in fixed point within the weight format (else ConfigError, never a clip).
+    learning : bool
+        False: a frozen agent that acts (samples its actions as while learning: from π, from π̃ for
+        rmhl) and never changes its weights; ``lr`` is kept for :meth:`save`. Default True.
     """
 
     def __init__(
@@ -86,59 +91,85 @@ class NRLAgent(ValidatedProcess):
         modulation: Modulation | None = None,
         fixed_format: FixedFormat | None = None,
         weights: ty.Sequence[np.ndarray] | None = None,
+        learning: bool = True,
         name: str | None = None,
         log_config: LogConfig | None = None,
     ) -> None:
-        sizes = tuple(int(n) for n in sizes)
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ConfigError(f"NRLAgent: sizes needs ≥ 2 positive layer sizes, got {sizes}")
+        sizes = layer_sizes("NRLAgent: sizes", sizes)
         if not get_rule(rule).fixed_point:
             raise ConfigError(f"NRLAgent: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
-        for key, value in (("lr", lr), ("sigma", sigma)):
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise ConfigError(f"NRLAgent: {key} must be a finite number > 0, got {value!r}")
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ConfigError(f"NRLAgent: seed must be a non-negative integer, got {seed!r}")
-        spec = AgentSpec(sizes=sizes, rule=get_rule(rule), modulation=modulation or Modulation(), lr=lr,
-                         sigma=sigma, precision=precision, fixed_format=fixed_format or FixedFormat())
+        if lr == 0 and not isinstance(lr, bool):
+            raise ConfigError("NRLAgent: lr must be > 0, got 0; to run the agent without learning pass learning=False")
+        lr, sigma = positive_real("NRLAgent: lr", lr), positive_real("NRLAgent: sigma", sigma)
+        seed = integer("NRLAgent: seed", seed, 0)
+        if not isinstance(learning, (bool, np.bool_)):
+            raise ConfigError(f"NRLAgent: learning must be True or False, got {learning!r}")
+        # A frozen agent is its kernels with η = 0: every update adds exactly zero, in either
+        # implementation, and the actions are drawn as while learning.
+        spec = AgentSpec(sizes=sizes, rule=get_rule(rule), modulation=modulation or Modulation(),
+                         lr=lr if learning else 0.0, sigma=sigma, precision=precision,
+                         fixed_format=fixed_format or FixedFormat())
         state = init_agents(spec, [seed])
         if weights is not None:
-            shapes = [(n_post, n_pre) for n_pre, n_post in zip(sizes[:-1], sizes[1:])]
-            if [np.shape(w) for w in weights] != shapes:
-                raise ConfigError(f"NRLAgent: weights must have shapes {shapes}, "
-                                  f"got {[np.shape(w) for w in weights]}")
-            state.weights[:] = [spec.arith.encode_weights(np.asarray(w)[None]) for w in weights]
+            state.weights[:] = [spec.arith.encode_weights(w[None]) for w in self._checked_weights(spec, weights)]
         flat = np.concatenate([w.ravel() for w in state.weights])
         layer_weights = [spec.arith.decode_weights(w[0]) for w in state.weights]
         super().__init__(spec=spec, seed=seed, layer_weights=layer_weights, name=name, log_config=log_config)
         self.spec = spec
+        self.lr, self.learning = lr, bool(learning)
         self.obs_in = InPort(shape=(sizes[0],))
         self.reward_in = InPort(shape=(RewardMessage.size(),))
         self.action_out = OutPort(shape=(1,))
         self.weights = Var(shape=flat.shape, init=flat)
         self.saturations = saturation_var()  # the fused model's; see saturation_counts()
 
+    @staticmethod
+    def _checked_weights(spec: AgentSpec, weights) -> list[np.ndarray]:
+        """``weights`` as float64 arrays of the layers' shapes, finite, and in fixed point within the
+        weight format (an initial weight is never clipped silently)."""
+        shapes = [(n_post, n_pre) for n_pre, n_post in zip(spec.sizes[:-1], spec.sizes[1:])]
+        if [np.shape(w) for w in weights] != shapes:
+            raise ConfigError(f"NRLAgent: weights must have shapes {shapes}, got {[np.shape(w) for w in weights]}")
+        arrays = [np.asarray(w, dtype=np.float64) for w in weights]
+        for l, w in enumerate(arrays):
+            if not np.isfinite(w).all():
+                raise ConfigError(f"NRLAgent: weights of layer {l} must be finite, got {int((~np.isfinite(w)).sum())} "
+                                  f"NaN or infinite values")
+            if spec.precision == "fixed":
+                fmt = spec.fixed_format
+                fresh = make_arith("fixed", fmt)
+                fresh.encode_weights(w)
+                if fresh.saturations["weight"]:
+                    lo, hi = (b / 2.0**fmt.weight_frac_bits for b in fmt.limits(fmt.weight_bits))
+                    raise ConfigError(f"NRLAgent: weights of layer {l} must lie in [{lo:g}, {hi:g}] (FixedFormat "
+                                      f"weight_bits={fmt.weight_bits}, weight_frac_bits={fmt.weight_frac_bits}), "
+                                      f"got {w.min():g} … {w.max():g}")
+        return arrays
+
     def save(self, path) -> None:
-        """Write the current weights (``W0..WL``, real values) and the agent's parameters to an
-        ``.npz`` file that :meth:`load` rebuilds the agent from. Needs a started runtime."""
-        spec = self.spec
-        params = dict(sizes=list(spec.sizes), rule=spec.rule.name, lr=spec.lr, sigma=spec.sigma,
-                      precision=spec.precision, seed=int(self.proc_params["seed"]),
-                      modulation=dataclasses.asdict(spec.modulation), fixed_format=spec.fixed_format.to_dict())
-        arrays = {f"W{l}": w for l, w in enumerate(self.layer_weights())}
-        with open(path, "wb") as f:
-            np.savez(f, params=json.dumps(params), **arrays)
+        """Write the current weights and the agent's parameters to an ``.npz`` agent file
+        (:mod:`lava_nrl.agent_file`, the format of ``lava-nrl train``'s ``weights-seed{S}.npz``).
+        Needs a started runtime."""
+        params = agent_params(dataclasses.replace(self.spec, lr=self.lr), self.proc_params["seed"])
+        write_agent_file(path, params, self.layer_weights())
 
     @classmethod
     def load(cls, path, **overrides) -> "NRLAgent":
-        """A new NRLAgent with the weights and parameters :meth:`save` wrote (``overrides`` replace
-        parameters, e.g. ``lr=0`` to run a trained policy without learning)."""
-        with np.load(path) as data:
-            params = json.loads(str(data["params"]))
-            weights = [data[f"W{l}"] for l in range(len(params["sizes"]) - 1)]
-        params["modulation"] = Modulation(**params["modulation"])
-        params["fixed_format"] = FixedFormat(**params["fixed_format"])
-        return cls(**{**params, "weights": weights, **overrides})
+        """A new NRLAgent from an agent file (:meth:`save`'s, or a ``weights-seed{S}.npz`` of
+        ``lava-nrl train``): the saved weights, zero traces, no reward baseline yet.
+
+        It goes on learning from those weights; ``learning=False`` gives a frozen agent that only
+        acts. ``overrides`` replace saved parameters (e.g. ``seed`` for fresh noise and action
+        streams: by default they restart from the saved seed's first draw)."""
+        params, weights = read_agent_file(path)
+        if params["rule"] == "bp":
+            raise ConfigError(f"{path}: a 'bp' run is engine-only and cannot be an NRLAgent; "
+                              f"use lava_nrl.policy.load_policy for its policy")
+        names = ("sizes", "rule", "lr", "sigma", "precision", "seed")
+        kwargs = {name: params[name] for name in names}
+        kwargs.update(modulation=Modulation(**params["modulation"]),
+                      fixed_format=FixedFormat(**params["fixed_format"]), weights=weights)
+        return cls(**{**kwargs, **overrides})
 
     def saturation_counts(self) -> dict:
         """Fixed-point values clipped to their width, by kind, over the whole agent (either
