@@ -13,6 +13,7 @@ import dataclasses
 import sys
 
 from lava_nrl.errors import ConfigError, NRLError
+from lava_nrl.workers import sigterm_like_sigint
 
 __all__ = ["main"]
 
@@ -113,7 +114,9 @@ def _train(args) -> None:
                                checkpoint_every=args.checkpoint_every)
         except KeyboardInterrupt:
             if args.jobs > 1:
-                raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
+                raise KeyboardInterrupt("--jobs runs keep no checkpoint")
+            if not checkpoint.is_file():  # a Lava run checkpoints after its first seed
+                raise KeyboardInterrupt("no seed had finished, so there is no checkpoint; start again")
             raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
     summary = write_results(result, out)
     checkpoint.unlink(missing_ok=True)  # the results hold everything now
@@ -141,6 +144,9 @@ def _reproduce(args) -> None:
 
 
 def main(argv=None) -> int:
+    """Run a command; exit status 0, 2 for an error of the input, 130 after Ctrl-C, 143 after SIGTERM
+    (handled like Ctrl-C: checkpoint, stop every worker)."""
+    terminated = sigterm_like_sigint()
     try:
         args = _build_parser().parse_args(argv)
         if args.command == "train":
@@ -152,8 +158,9 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as interrupt:
-        print(f"interrupted{': ' + str(interrupt) if str(interrupt) else ''}", file=sys.stderr)
-        return 130
+        cause = "terminated" if terminated else "interrupted"
+        print(f"{cause}{': ' + str(interrupt) if str(interrupt) else ''}", file=sys.stderr)
+        return 143 if terminated else 130
 
 
 if __name__ == "__main__":

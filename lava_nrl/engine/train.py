@@ -18,10 +18,8 @@ same); this is how a run uses more than one core.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
-import multiprocessing
 import queue
 import pickle
 import signal
@@ -220,6 +218,7 @@ def train(config: TrainConfig | ty.Sequence[TrainConfig] | Run, on_episodes: ty.
 def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResult:
     """``train(config)`` with its seeds split over ``jobs`` spawned processes, merged in seed order."""
     from lava_nrl.errors import ConfigError
+    from lava_nrl.workers import WorkerPool, start_manager
 
     if not isinstance(config, TrainConfig):
         raise ConfigError("jobs > 1 splits the seeds of one TrainConfig (not a cohort or a checkpointed run)")
@@ -228,8 +227,7 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
     started = time.perf_counter()
     parts = np.array_split(np.array(config.seeds), min(jobs, len(config.seeds)))
     shards = [dataclasses.replace(config, seeds=tuple(int(s) for s in part)) for part in parts]
-    context = multiprocessing.get_context("spawn")  # nothing of this process (threads, generators) is shared
-    with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(len(shards), mp_context=context) as pool:
+    with start_manager() as manager, WorkerPool(len(shards)) as pool:
         progress = manager.Queue()
         pending = [pool.submit(_train_shard, shard, progress) for shard in shards]
         while True:
