@@ -125,9 +125,22 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path, backend):
         kill_all(workers)
 
 
-@pytest.mark.timeout(180)
+@pytest.fixture(scope="module")
+def compiled_kernels():
+    """The kernels in numba's cache for both precisions, so that a worker's CPU time past a few
+    seconds is training (an interrupt while compiling rightly leaves no checkpoint)."""
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.engine.config import REACHING
+
+    for env in (REACHING, "CartPole-v1"):
+        for precision in ("float", "fixed"):
+            train(TrainConfig(env=env, precision=precision, episodes=1, seeds=(0,), hidden=4))
+
+
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("sender", ["ctrl-c", "sigterm"])
-def test_interrupting_reproduce_checkpoints_every_cohort_and_exits_within_seconds(tmp_path, sender):
+def test_interrupting_reproduce_checkpoints_every_cohort_and_exits_within_seconds(tmp_path, sender,
+                                                                                   compiled_kernels):
     proc = start("reproduce", "--jobs", "2", "--out", str(tmp_path))
     workers = set()
     try:
