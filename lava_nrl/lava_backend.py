@@ -61,7 +61,9 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], No
     budget = config.num_episodes
     for seed in config.seeds[len(run.returns):]:
         # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
+        # The bridge ends the run where the engine stops the seed: budget spent or threshold held.
         bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
+                           stop_after_threshold=config.stop_after_threshold,
                            obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
                          sigma=config.sigma, precision=config.precision, seed=seed,
@@ -83,8 +85,8 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], No
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
             report()
-            run.returns.append([float(r) for r in bridge.episode_returns[:budget]])
-            run.lengths.append([int(n) for n in bridge.episode_lengths[:budget]])
+            run.returns.append([float(r) for r in bridge.episode_returns])
+            run.lengths.append([int(n) for n in bridge.episode_lengths])
             run.weights.append(agent.layer_weights())
             run.env_steps.append(sum(run.lengths[-1]))
             run.reward_threshold = bridge.reward_threshold

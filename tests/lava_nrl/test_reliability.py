@@ -111,3 +111,22 @@ def test_lava_processes_count_saturation(decomposed):
     finally:
         bridge.stop()
     assert counts["weight"] > 0  # η = 50 drives weights past ±2, in whichever Processes hold them
+
+
+def test_an_episode_log_smaller_than_the_budget_is_refused_before_any_worker():
+    with pytest.raises(ConfigError, match="log_capacity=3 holds fewer episodes than max_episodes=5"):
+        EnvBridge(env="CartPole-v1", max_episodes=5, log_capacity=3)
+    assert lava_children() == []
+
+
+@pytest.mark.lava
+def test_a_full_episode_log_stops_the_run_instead_of_dropping_episodes():
+    bridge = EnvBridge(env="CartPole-v1", seed=0, log_capacity=3)
+    agent = NRLAgent(sizes=(4, 8, 2), seed=0)
+    bridge.obs_out.connect(agent.obs_in)
+    agent.action_out.connect(bridge.action_in)
+    with pytest.raises(ConfigError, match=r"the episode log is full \(3 episodes\)"):
+        run_guarded(bridge, 5_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
+    assert len(bridge.episode_returns) == 3  # what was logged stays readable, in order
+    bridge.stop()
+    assert lava_children() == []
