@@ -88,6 +88,22 @@ def kill_all(pids) -> None:
 
 
 @pytest.mark.timeout(120)
+def test_sigterm_to_an_engine_run_checkpoints_like_ctrl_c(tmp_path):
+    proc = start("train", *LONG_TRAIN, "--checkpoint-every", "20", "--out", str(tmp_path))
+    try:
+        wait_for((tmp_path / "checkpoint.pkl").exists, 60, "the first checkpoint")
+        written = (tmp_path / "checkpoint.pkl").stat().st_mtime_ns
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 143, stderr
+        assert stderr.strip() == (f"terminated: checkpoint in {tmp_path / 'checkpoint.pkl'}; "
+                                  f"continue with: lava-nrl train --resume {tmp_path}")
+        assert (tmp_path / "checkpoint.pkl").stat().st_mtime_ns > written  # written again on the signal
+    finally:
+        proc.kill()
+
+
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("backend", ["jobs", "lava"])
 def test_sigterm_stops_the_run_like_ctrl_c_with_no_worker_left(tmp_path, backend):
     extra = ["--jobs", "2"] if backend == "jobs" else ["--backend", "lava"]
