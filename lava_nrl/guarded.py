@@ -27,7 +27,8 @@ _paused_after_timeout: weakref.WeakSet = weakref.WeakSet()  # runtimes Lava cann
 
 
 class LavaRunError(NRLError, RuntimeError):
-    """A Lava worker failed or a run did not finish in time; no worker is left running."""
+    """A Lava worker failed (no worker is left running), a run did not finish in time (the graph is
+    paused until ``stop()``), or a graph cannot run again."""
 
 
 def default_timeout(num_steps: int) -> float:

@@ -85,6 +85,8 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[int], No
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
             report()
+            if on_episodes is not None:  # a seed stopped at the threshold skips the rest of its budget
+                on_episodes(budget - reported)
             run.returns.append([float(r) for r in bridge.episode_returns])
             run.lengths.append([int(n) for n in bridge.episode_lengths])
             run.weights.append(agent.layer_weights())
