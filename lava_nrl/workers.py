@@ -9,7 +9,7 @@ the kernel for SIGKILL when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``):
 - Lava's workers through an ``os.register_at_fork`` hook, installed when :mod:`lava_nrl.model_support`
   (which every lava-nrl Process imports) is imported, for every fork made by the main thread — the
   death signal fires when the *thread* that forked ends, and only the main thread lives as long as
-  the process;
+  the process; these children also ignore SIGINT, which their parent handles;
 - pool workers through :class:`WorkerPool`'s initializer (spawned processes run no fork hook).
 
 SIGTERM (what ``kill``, Docker and schedulers send) takes Ctrl-C's path (:func:`sigterm_like_sigint`):
@@ -58,14 +58,17 @@ def _before_fork() -> None:
 def _after_fork_in_child() -> None:
     if _fork["from_main_thread"]:
         die_with_parent(_fork["parent"])
+        # A terminal's Ctrl-C reaches the whole group: the parent handles it (and kills its Lava
+        # workers); a worker raising KeyboardInterrupt itself would only print tracebacks.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 _hook_installed = False
 
 
 def install_fork_hook() -> None:
-    """From now on, every child forked by this process's main thread dies with this process
-    (idempotent)."""
+    """From now on, every child forked by this process's main thread dies with this process and
+    leaves Ctrl-C to it (idempotent)."""
     global _hook_installed
     if not _hook_installed:
         os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)

@@ -125,6 +125,24 @@ def test_sigterm_stops_the_run_like_ctrl_c_with_no_worker_left(tmp_path, backend
 
 
 @pytest.mark.timeout(120)
+def test_ctrl_c_in_a_terminal_stops_a_lava_run_without_worker_tracebacks(tmp_path):
+    """A terminal sends SIGINT to every process of the group, Lava's workers included: they leave it
+    to the main process, which kills them."""
+    proc = start("train", *LONG_TRAIN, "--backend", "lava", "--out", str(tmp_path))
+    workers = set()
+    try:
+        workers = workers_of(proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 130, stderr
+        assert stderr.strip() == "interrupted: no seed had finished, so there is no checkpoint; start again"
+        assert alive(workers) == set()
+    finally:
+        proc.kill()
+        kill_all(workers)
+
+
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("backend", ["jobs", "lava"])
 def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path, backend):
     extra = ["--jobs", "2"] if backend == "jobs" else ["--backend", "lava"]
