@@ -15,6 +15,7 @@ import sys
 
 from lava_nrl import __version__
 from lava_nrl.errors import ConfigError, NRLError, OutputError
+from lava_nrl.workers import sigterm_like_sigint
 
 __all__ = ["main"]
 
@@ -257,7 +258,9 @@ def _train(args, given: set, command: str) -> None:
                                    checkpoint_every=args.checkpoint_every)
             except KeyboardInterrupt:
                 if args.jobs > 1:
-                    raise KeyboardInterrupt("interrupted (--jobs runs keep no checkpoint)")
+                    raise KeyboardInterrupt("--jobs runs keep no checkpoint")
+                if not checkpoint.is_file():  # a Lava run checkpoints after its first seed
+                    raise KeyboardInterrupt("no seed had finished, so there is no checkpoint; start again")
                 raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
         summary = _write_results_or_elsewhere(result, out, command)
         checkpoint.unlink(missing_ok=True)  # the results hold everything now
@@ -314,6 +317,9 @@ def _reproduce(args) -> None:
 
 
 def main(argv=None) -> int:
+    """Run a command; exit status 0, 2 for an error of the input, 130 after Ctrl-C, 143 after SIGTERM
+    (handled like Ctrl-C: checkpoint, stop every worker)."""
+    terminated = sigterm_like_sigint()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser().parse_args(argv)
@@ -328,8 +334,9 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as interrupt:
-        print(f"interrupted{': ' + str(interrupt) if str(interrupt) else ''}", file=sys.stderr)
-        return 130
+        cause = "terminated" if terminated else "interrupted"
+        print(f"{cause}{': ' + str(interrupt) if str(interrupt) else ''}", file=sys.stderr)
+        return 143 if terminated else 130
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Running a Lava graph so that a failure is an error, not a hang.
+"""Running a Lava graph so that a failure is an error, not a hang or a crash.
 
 Lava 0.10 hangs ``run()`` forever when a ProcessModel raises (the runtime waits for the other
-workers, which wait on their ports), and a killed host leaves its workers orphaned
-(lava-notes §8, P4/P5). :func:`run_guarded` starts the run without blocking, polls the workers for an
-exception, and on an exception or a timeout kills every worker and raises — the worker's own
+workers, which wait on their ports), a killed host leaves its workers orphaned, and running a graph
+again after ``stop()`` or a failure segfaults (lava-notes §8, P4-P7). :func:`run_guarded` refuses a
+graph that cannot run again before Lava touches it, starts the run without blocking, polls the
+workers for an exception, and on an exception kills every worker and raises — the worker's own
 exception where it is one of lava-nrl's errors (so a NaN observation reads as a NaN observation),
-else :class:`LavaRunError` with the worker's traceback. It uses runtime internals, which is why
-``lava-nc`` is pinned to 0.10.0.
+else :class:`LavaRunError` with the worker's traceback. A run past its time limit is paused, not
+killed, so that its Vars (the learned weights) stay readable. It uses runtime internals, which is
+why ``lava-nc`` is pinned to 0.10.0.
 """
 
 from __future__ import annotations
@@ -15,26 +17,45 @@ from __future__ import annotations
 import multiprocessing as mp
 import time
 import typing as ty
+import weakref
 
 from lava_nrl.errors import NRLError
 
-__all__ = ["LavaRunError", "run_guarded", "kill_runtime"]
+__all__ = ["LavaRunError", "run_guarded", "kill_runtime", "default_timeout"]
+
+_paused_after_timeout: weakref.WeakSet = weakref.WeakSet()  # runtimes Lava cannot run again (P7)
 
 
 class LavaRunError(NRLError, RuntimeError):
-    """A Lava worker failed or a run did not finish in time; no worker is left running."""
+    """A Lava worker failed (no worker is left running), a run did not finish in time (the graph is
+    paused until ``stop()``), or a graph cannot run again."""
 
 
-def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, poll: float = 0.002,
+def default_timeout(num_steps: int) -> float:
+    """Seconds a run of ``num_steps`` ticks gets by default: a minute for compiling and starting,
+    then 10 ms a tick (100 ticks/s, a fifth of a decomposed graph's rate on a busy machine)."""
+    return 60.0 + num_steps / 100.0
+
+
+def run_guarded(process, num_steps: int, run_cfg, timeout: float | str | None = "ticks", poll: float = 0.002,
                 on_poll: ty.Callable[[], None] | None = None) -> None:
-    """Run the graph of ``process`` for ``num_steps`` ticks; raise instead of hanging.
+    """Run the graph of ``process`` for ``num_steps`` ticks; raise instead of hanging or crashing.
 
     A model may end the run early by requesting a pause (``self._req_pause = True``, as
     ``EnvBridge(max_episodes=…)`` does). After success the runtime is paused as after a blocking
-    ``run``: call ``process.stop()`` when done. After a failure the workers are gone and the runtime is marked stopped.
-    ``timeout=None`` waits as long as the run takes; ``on_poll`` is called about every 0.1 s (progress)."""
+    ``run``: run again, or call ``process.stop()`` when done.
+
+    ``timeout``: ``"ticks"`` (default) allows :func:`default_timeout` ``(num_steps)`` seconds, a number
+    that many, None no limit. A run past it raises :class:`LavaRunError` with the graph paused: its
+    Vars (weights) stay readable, then ``stop()`` it; a graph that does not even pause is killed.
+    After a worker failure the workers are gone and the runtime is marked stopped. A graph that was
+    stopped, failed or timed out cannot run again (Lava would crash or hang): that raises
+    :class:`LavaRunError` before Lava is touched. ``on_poll`` is called about every 0.1 s (progress)."""
     from lava.magma.core.run_conditions import RunSteps
 
+    _refuse_a_graph_that_cannot_run(process)
+    if timeout == "ticks":
+        timeout = default_timeout(num_steps)
     try:
         process.run(condition=RunSteps(num_steps=num_steps, blocking=False), run_cfg=run_cfg)
     except BaseException:  # a model failed while the workers were being built: Lava re-raises it
@@ -47,9 +68,21 @@ def run_guarded(process, num_steps: int, run_cfg, timeout: float | None = 60.0, 
     try:
         _wait(runtime, actors, num_steps, timeout, deadline, on_poll, poll)
     except BaseException:  # Ctrl-C or a failing on_poll too: no worker may outlive the run
-        if runtime._is_started:  # not yet killed by a worker failure or the timeout
+        if runtime._is_started and runtime not in _paused_after_timeout:  # not killed, not kept paused
             kill_runtime(runtime)
         raise
+
+
+def _refuse_a_graph_that_cannot_run(process) -> None:
+    runtime = process.runtime
+    if runtime is None:  # never run: Lava compiles it and starts its workers
+        return
+    if runtime in _paused_after_timeout:
+        raise LavaRunError(f"the graph of {process.name} was paused after its time limit and Lava cannot run "
+                           "it again (it would hang); read its Vars, stop() it, and build new Processes")
+    if not any(not actor._closed and actor.is_alive() for actor in runtime._messaging_infrastructure.actors):
+        raise LavaRunError(f"the graph of {process.name} was stopped or its run failed, and Lava cannot run "
+                           "it again (it would crash); build new Processes")
 
 
 def _wait(runtime, actors, num_steps, timeout, deadline, on_poll, poll) -> None:
@@ -71,9 +104,37 @@ def _wait(runtime, actors, num_steps, timeout, deadline, on_poll, poll) -> None:
         if failed:
             _raise_worker_error(runtime, actors)
         if time.perf_counter() > deadline:
-            kill_runtime(runtime)
-            raise LavaRunError(f"the Lava run did not finish {num_steps} ticks within {timeout:g} s")
+            late = f"the Lava run did not finish {num_steps} ticks within {timeout:g} s"
+            if _pause(runtime, actors, poll):
+                _paused_after_timeout.add(runtime)
+                raise LavaRunError(f"{late}; it is paused: read its Vars, then stop() it")
+            raise LavaRunError(f"{late} and did not pause either; its workers were killed")
         time.sleep(poll)
+
+
+def _pause(runtime, actors, poll, grace: float = 5.0) -> bool:
+    """Pause a run under way so that its Vars can be read (True), or kill it if it does not pause
+    within ``grace`` s (a graph stuck on a port) or a worker fails meanwhile (False)."""
+    from lava.magma.runtime.mgmt_token_enums import MGMT_COMMAND, MGMT_RESPONSE, enum_equal
+
+    for port in runtime.runtime_to_service:
+        port.send(MGMT_COMMAND.PAUSE)
+    deadline = time.perf_counter() + grace
+    for port in runtime.service_to_runtime:
+        while True:  # a DONE or REQ_PAUSE of a run that ended meanwhile comes before the PAUSED
+            if port.probe():
+                response = port.recv()
+                if enum_equal(response, MGMT_RESPONSE.PAUSED):
+                    break
+                if enum_equal(response, MGMT_RESPONSE.ERROR):
+                    _raise_worker_error(runtime, actors)
+            elif time.perf_counter() > deadline or any(a.exception for a in actors):
+                kill_runtime(runtime)
+                return False
+            else:
+                time.sleep(poll)
+    runtime._is_running = False
+    return True
 
 
 def _raise_worker_error(runtime, actors, grace: float = 2.0) -> ty.NoReturn:

@@ -29,6 +29,7 @@ from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine.config import TrainConfig
 from lava_nrl.engine.train import TrainResult, save_checkpoint
 from lava_nrl.errors import ConfigError
+from lava_nrl.graph import connect
 from lava_nrl.guarded import run_guarded
 from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
@@ -65,19 +66,19 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
     for seed in config.seeds[len(run.returns):]:
         # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
         env = functools.partial(make_env, config.env, **config.make_kwargs) if config.make_kwargs else config.env
+        # The bridge ends the run where the engine stops the seed: budget spent or threshold held.
         bridge = EnvBridge(env=env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
+                           stop_after_threshold=config.stop_after_threshold,
                            obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
                          sigma=config.sigma, precision=config.precision, seed=seed,
                          modulation=config.modulation, fixed_format=config.fixed_format)
-        bridge.obs_out.connect(agent.obs_in)
-        bridge.reward_out.connect(agent.reward_in)
-        agent.action_out.connect(bridge.action_in)
+        connect(bridge, agent)
         reported, steps_reported = 0, 0
 
         def report() -> None:
             nonlocal reported, steps_reported
-            returns, lengths = bridge.episode_returns[reported:budget], bridge.episode_lengths[reported:budget]
+            returns, lengths = bridge.episode_returns[reported:], bridge.episode_lengths[reported:]
             if on_episodes is not None and len(returns):
                 on_episodes(episodes_of(seed, returns, lengths, reported + 1, steps_reported), 0)
             reported, steps_reported = reported + len(returns), steps_reported + int(sum(lengths))
@@ -87,8 +88,10 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
             report()
-            run.returns.append([float(r) for r in bridge.episode_returns[:budget]])
-            run.lengths.append([int(n) for n in bridge.episode_lengths[:budget]])
+            if on_episodes is not None and budget > reported:  # stopped at the threshold: the rest is skipped
+                on_episodes([], budget - reported)
+            run.returns.append([float(r) for r in bridge.episode_returns])
+            run.lengths.append([int(n) for n in bridge.episode_lengths])
             run.weights.append(agent.layer_weights())
             run.env_steps.append(sum(run.lengths[-1]))
             run.reward_threshold = bridge.reward_threshold

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """What every lava-nrl Process and ProcessModel shares: a Process base whose constructor may
-reject its parameters, the precision check, and a ``saturations`` Var that reports the fixed-point
-values a model clipped (never silent)."""
+reject its parameters, the precision check, a ``saturations`` Var that reports the fixed-point
+values a model clipped (never silent), and Lava workers that die with their parent
+(:mod:`lava_nrl.workers`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from lava.magma.core.process.variable import Var
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import make_arith
 from lava_nrl.numerics.arith import SATURATION_KINDS
+from lava_nrl.workers import install_fork_hook
 
 __all__ = ["TAGS", "ValidatedProcess", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
 
 TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
+
+install_fork_hook()  # Lava's workers die with the process that runs the graph, even on kill -9
 
 
 class ValidatedProcess(AbstractProcess):

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import multiprocessing
 import pathlib
 import typing as ty
 
@@ -37,6 +36,7 @@ from lava_nrl.engine.config import REACHING, TASKS
 from lava_nrl.engine.train import load_checkpoint
 from lava_nrl.errors import OutputError
 from lava_nrl.runs import WINDOW, config_hash, episodes_to_threshold, running_mean, write_results, writing_into
+from lava_nrl.workers import WorkerPool
 
 __all__ = ["Cell", "cells", "reproduce"]
 
@@ -180,9 +180,8 @@ def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]
             for cell in cohort:
                 if on_cell is not None:
                     on_cell(cell.name, False)
-    else:  # spawned workers: nothing of this process (threads, generators) is shared
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    else:  # Ctrl-C or SIGTERM: every worker checkpoints its cohort and stops (lava_nrl.workers)
+        with WorkerPool(jobs) as pool:
             pending = [pool.submit(_run_cohort, cohort, out) for cohort in todo.values()]
             for future in concurrent.futures.as_completed(pending):
                 for cell in todo[future.result()]:

@@ -18,11 +18,9 @@ same); this is how a run uses more than one core.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import functools
-import multiprocessing
 import queue
 import pickle
 import signal
@@ -312,6 +310,8 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
 
 def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResult:
     """``train(config)`` with its seeds split over ``jobs`` spawned processes, merged in seed order."""
+    from lava_nrl.workers import WorkerPool, start_manager
+
     if not isinstance(config, TrainConfig):
         raise ConfigError("jobs > 1 splits the seeds of one TrainConfig (not a cohort or a checkpointed run)")
     if checkpoint is not None:
@@ -319,8 +319,7 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
     started = time.perf_counter()
     parts = np.array_split(np.array(config.seeds), min(jobs, len(config.seeds)))
     shards = [dataclasses.replace(config, seeds=tuple(int(s) for s in part)) for part in parts]
-    context = multiprocessing.get_context("spawn")  # nothing of this process (threads, generators) is shared
-    with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(len(shards), mp_context=context) as pool:
+    with start_manager() as manager, WorkerPool(len(shards)) as pool:
         progress = manager.Queue()
         pending = [pool.submit(_train_shard, shard, progress) for shard in shards]
         while True:

@@ -11,6 +11,8 @@ import sys
 import numpy as np
 import pytest
 
+from lava_nrl.runs import WINDOW
+
 
 def _run(*args, timeout=120):
     return subprocess.run([sys.executable, "-m", "lava_nrl.cli", "train", "--no-progress", *args],
@@ -136,3 +138,23 @@ def test_a_network_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: weights and traces of 1 agent of sizes 4-1000000-1000000-2 need 14,901.") \
         and "GiB is available; lower --hidden, --layers or the number of seeds" in err, err
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(180)
+def test_lava_backend_stops_a_seed_at_the_threshold_as_the_engine_does(tmp_path):
+    """EasyCartPole's threshold (15) is held from about episode 100: both backends stop there, with the
+    same returns and weights."""
+    common = ["--env", "tests.helpers.envs:EasyCartPole-v0", "--episodes", "400", "--stop-after-threshold", "5",
+              "--seeds", "42,7", "--hidden", "8", "--precision", "fixed", "--lr", "0.05"]
+    engine = _run(*common, "--out", str(tmp_path / "numpy"))
+    lava = _run(*common, "--backend", "lava", "--out", str(tmp_path / "lava"))
+    assert engine.returncode == 0 and lava.returncode == 0, lava.stderr
+    returns = (tmp_path / "lava" / "returns.csv").read_text()
+    assert returns == (tmp_path / "numpy" / "returns.csv").read_text()
+    episodes = json.loads((tmp_path / "lava" / "summary.json").read_text())["seeds"]
+    assert all(WINDOW + 4 <= s["episodes"] < 400 for s in episodes.values()), episodes
+    for seed in (42, 7):
+        a, b = (np.load(tmp_path / run / f"weights-seed{seed}.npz") for run in ("lava", "numpy"))
+        for key in a.files:
+            np.testing.assert_array_equal(a[key], b[key])

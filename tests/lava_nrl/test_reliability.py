@@ -109,3 +109,90 @@ def test_lava_processes_count_saturation(decomposed):
     finally:
         bridge.stop()
     assert counts["weight"] > 0  # η = 50 drives weights past ±2, in whichever Processes hold them
+
+
+def test_an_episode_log_smaller_than_the_budget_is_refused_before_any_worker():
+    with pytest.raises(ConfigError, match="log_capacity=3 holds fewer episodes than max_episodes=5"):
+        EnvBridge(env="CartPole-v1", max_episodes=5, log_capacity=3)
+    assert lava_children() == []
+
+
+@pytest.mark.lava
+def test_a_full_episode_log_stops_the_run_instead_of_dropping_episodes():
+    bridge = EnvBridge(env="CartPole-v1", seed=0, log_capacity=3)
+    agent = NRLAgent(sizes=(4, 8, 2), seed=0)
+    bridge.obs_out.connect(agent.obs_in)
+    agent.action_out.connect(bridge.action_in)
+    with pytest.raises(ConfigError, match=r"the episode log is full \(3 episodes\)"):
+        run_guarded(bridge, 5_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
+    assert len(bridge.episode_returns) == 3  # what was logged stays readable, in order
+    bridge.stop()
+    assert lava_children() == []
+
+
+@pytest.mark.lava
+def test_a_run_past_its_time_limit_keeps_its_learned_weights_readable_and_cannot_run_again():
+    bridge = EnvBridge(env="CartPole-v1", seed=0)
+    agent = NRLAgent(sizes=(4, 8, 2), lr=0.05, seed=0)
+    bridge.obs_out.connect(agent.obs_in)
+    bridge.reward_out.connect(agent.reward_in)
+    agent.action_out.connect(bridge.action_in)
+    config = Loihi2SimCfg(select_tag="floating_pt")
+    try:
+        with pytest.raises(LavaRunError, match="within 2 s; it is paused: read its Vars, then stop"):
+            run_guarded(bridge, 1_000_000, config, timeout=2)
+        learned = agent.weights.get()
+        assert len(bridge.episode_returns) > 0 and not np.array_equal(learned, agent.weights.init)
+        assert len(agent.layer_weights()) == 2
+        with pytest.raises(LavaRunError, match="paused after its time limit and Lava cannot run it again"):
+            run_guarded(bridge, 10, config)
+    finally:
+        bridge.stop()
+    assert lava_children() == []
+
+
+def test_the_default_time_limit_grows_with_the_ticks_asked():
+    from lava_nrl.guarded import default_timeout
+
+    # the README's fused example: 200,000 ticks at ~1,600 ticks/s take ~2 min; 60 s used to cut it
+    assert default_timeout(200_000) > 4 * 200_000 / 1_600
+    assert default_timeout(10) >= 60
+
+
+RUN_AGAIN = """
+import sys
+from lava.magma.core.run_configs import Loihi2SimCfg
+from env_bridge.proc.env_bridge.process import EnvBridge
+from lava_nrl.guarded import LavaRunError, run_guarded
+from lava_nrl.proc.nrl_agent.process import NRLAgent
+from tests.helpers.proc.failing_policy.process import FailingPolicy
+
+bridge = EnvBridge(env="CartPole-v1", seed=0)
+policy = FailingPolicy(fail_at=5) if sys.argv[1] == "failed" else NRLAgent(sizes=(4, 8, 2), seed=0)
+bridge.obs_out.connect(policy.obs_in)
+policy.action_out.connect(bridge.action_in)
+config = Loihi2SimCfg(select_tag="floating_pt")
+try:
+    run_guarded(bridge, 20, config, timeout=30)
+except LavaRunError:
+    pass
+bridge.stop()
+try:
+    run_guarded(bridge, 20, config, timeout=30)
+except LavaRunError as error:
+    print(error)
+"""
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("before", ["stopped", "failed"])
+def test_running_a_stopped_or_failed_graph_again_is_a_clear_error_not_a_crash(before):
+    """In a subprocess: the crash it prevents (Lava segfaults, lava-notes P6) would kill pytest."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", RUN_AGAIN, before], capture_output=True, text=True, timeout=90,
+                          cwd=pathlib.Path(__file__).parents[2])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().endswith("was stopped or its run failed, and Lava cannot run it again "
+                                        "(it would crash); build new Processes"), proc.stdout

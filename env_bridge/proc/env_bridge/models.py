@@ -14,10 +14,11 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from env_bridge.batch import make_batch
 from env_bridge.proc.env_bridge.process import EnvBridge
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
-from lava_nrl.errors import SpaceError
+from lava_nrl.errors import ConfigError, SpaceError
 from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import SaturationCounting
 from lava_nrl.numerics import FixedArith, FloatArith
+from lava_nrl.runs import WINDOW
 
 __all__ = ["PyEnvBridgeModelFloat", "PyEnvBridgeModelFixed"]
 
@@ -43,6 +44,9 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         self.argmax = p["action_encoding"] == "argmax"
         self.log, self.count = p["episode_log"], p["episode_count"]
         self.max_episodes = p["max_episodes"]
+        self.hold = p["stop_after_threshold"] if p["reward_threshold"] is not None else 0
+        self.threshold, self.held = p["reward_threshold"], 0  # episodes the running mean held it
+        self.last_episode_ended = False  # its reward message, sent next, ends the run
         self.obs = self.envs.reset()[0]
         self.reward_msg = NO_REWARD  # sent on the next phase 0
         self.action_inputs = np.zeros(self.envs.n_actions if self.argmax else 1)
@@ -56,8 +60,9 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         self.obs_out.send(self.arith.encode(self.obs))
         message = self.reward_msg if phase == 0 else NO_REWARD
         self.reward_out.send(message._replace(reward=self.arith.encode_reward(message.reward)).pack(self.arith.dtype))
-        if phase == 0 and message.episode_end and self.count.value == self.max_episodes:
+        if phase == 0 and message.episode_end and self.last_episode_ended:
             self._req_pause = True  # the last episode's reward is out: end the run after this tick
+            self.last_episode_ended = False
         received = self.action_in.recv()
         self.action_inputs = self.action_inputs + received if self.argmax else received
         if phase == self.cycle - 1:
@@ -84,11 +89,22 @@ class AbstractPyEnvBridgeModel(SaturationCounting, PyLoihiProcessModel):
         self.episode_return += float(reward[0])
         self.episode_length += 1
         if done[0]:
-            capacity = len(self.log) // 2
-            slot = self.count.value % capacity
-            self.log[2 * slot], self.log[2 * slot + 1] = self.episode_return, self.episode_length
-            self.count.value += 1
+            self.record_episode()
             self.episode_return, self.episode_length = 0.0, 0
+
+    def record_episode(self) -> None:
+        """Log the episode that ended, and decide whether it is the run's last: the budget is
+        spent, or the running mean held the threshold ``hold`` episodes (the engine's rule)."""
+        count = self.count.value
+        if count == len(self.log) // 2:
+            raise ConfigError(f"EnvBridge: the episode log is full ({count} episodes); "
+                              "give a larger log_capacity or a max_episodes")
+        self.log[2 * count], self.log[2 * count + 1] = self.episode_return, self.episode_length
+        self.count.value = count = count + 1
+        if self.hold and count >= WINDOW:
+            recent = np.array(self.log[2 * (count - WINDOW) : 2 * count : 2])
+            self.held = self.held + 1 if np.mean(recent) >= self.threshold else 0
+        self.last_episode_ended = count == self.max_episodes or bool(self.hold and self.held >= self.hold)
 
 
 @implements(proc=EnvBridge, protocol=LoihiProtocol)

@@ -71,12 +71,19 @@ class EnvBridge(ValidatedProcess):
         ``fixed_format.frac_bits``, lowered until the space's finite bounds fit the message width.
     fixed_format : FixedFormat or None
         Widths of the fixed-point messages (default ``FixedFormat()``, the engine's).
-    log_capacity : int
-        Episodes kept in the return/length log readable during and after a run (default 100,000).
+    log_capacity : int or None
+        Episodes the return/length log (readable during and after a run) holds. None (default):
+        ``max_episodes``, else 100,000. Nothing is ever dropped: a capacity below ``max_episodes``
+        is a ConfigError here, and an episode past a full log stops the run with a ConfigError.
     max_episodes : int or None
         End the run (a pause requested by the model) on the tick that delivers the reward message
         of episode ``max_episodes``'s last step, so a downstream learner has seen its last reward;
         later ``run`` calls go on. None (default): run for the ticks asked.
+    stop_after_threshold : int
+        End the run the same way once the mean return of the last 100 episodes has held the
+        environment's ``reward_threshold`` for this many episodes, as the engine stops a seed
+        (``TrainConfig.stop_after_threshold``). 0 (default), or an environment without a threshold:
+        never.
     """
 
     def __init__(
@@ -89,17 +96,24 @@ class EnvBridge(ValidatedProcess):
         action_encoding: str = "index",
         obs_frac_bits: int | None = None,
         fixed_format: FixedFormat | None = None,
-        log_capacity: int = 100_000,
+        log_capacity: int | None = None,
         max_episodes: int | None = None,
+        stop_after_threshold: int = 0,
         name: str | None = None,
         log_config: LogConfig | None = None,
     ) -> None:
         schedule = RewardSchedule.parse(reward)
         self._validate_int("seed", seed, 0)
         self._validate_int("cycle_ticks", cycle_ticks, 1)
-        self._validate_int("log_capacity", log_capacity, 1)
         if max_episodes is not None:
             self._validate_int("max_episodes", max_episodes, 1)
+        if log_capacity is None:
+            log_capacity = max_episodes or 100_000
+        self._validate_int("log_capacity", log_capacity, 1)
+        if max_episodes is not None and log_capacity < max_episodes:
+            raise ConfigError(f"EnvBridge: log_capacity={log_capacity} holds fewer episodes than "
+                              f"max_episodes={max_episodes}")
+        self._validate_int("stop_after_threshold", stop_after_threshold, 0)
         if action_encoding not in ("index", "argmax"):
             raise ConfigError(f"action_encoding must be 'index' or 'argmax', got {action_encoding!r}")
         fixed_format = fixed_format or FixedFormat()
@@ -120,6 +134,7 @@ class EnvBridge(ValidatedProcess):
             env=env, reward=str(schedule), seed=seed, cycle_ticks=cycle_ticks,
             action_encoding=action_encoding, obs_frac_bits=obs_frac_bits, fixed_format=fixed_format,
             episode_log=episode_log, episode_count=episode_count, max_episodes=max_episodes,
+            stop_after_threshold=stop_after_threshold, reward_threshold=probe.reward_threshold,
             name=name, log_config=log_config,
         )
         self.n_obs, self.n_actions = n_obs, n_actions
@@ -149,17 +164,12 @@ class EnvBridge(ValidatedProcess):
         return frac
 
     def _episodes(self) -> np.ndarray:
-        capacity = len(self._episode_log) // 2
-        count = self._episode_count.value
-        log = np.frombuffer(self._episode_log, dtype=np.float64).reshape(capacity, 2)
-        if count <= capacity:
-            return log[:count].copy()
-        start = count % capacity
-        return np.concatenate([log[start:], log[:start]])
+        log = np.frombuffer(self._episode_log, dtype=np.float64).reshape(-1, 2)
+        return log[: self._episode_count.value].copy()
 
     @property
     def episode_returns(self) -> np.ndarray:
-        """Returns of the episodes finished so far (the last ``log_capacity``); readable while running."""
+        """Returns of the episodes finished so far; readable while running."""
         return self._episodes()[:, 0]
 
     @property
