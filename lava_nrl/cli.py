@@ -67,41 +67,89 @@ def _warn_without_step_limit(config) -> None:
               f"(set --max-episode-steps N)", file=sys.stderr)
 
 
+def _attribute_docs(cls) -> dict:
+    """Each field's docstring: the string literal right after it in the class body."""
+    import ast
+    import inspect
+    import textwrap
+
+    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+    return {field.target.id: " ".join(doc.value.value.split()) for field, doc in zip(body, body[1:])
+            if isinstance(field, ast.AnnAssign) and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)}
+
+
+def _parameter_docs(cls) -> dict:
+    """Each parameter's text in the numpy-style "Parameters" section of ``cls``'s docstring."""
+    import inspect
+    import re
+
+    section = inspect.getdoc(cls).split("Parameters\n----------\n", 1)[1]
+    return {name: " ".join(text.split()) for name, text in re.findall(r"^(\w+) : \w+\n((?:    .*\n?)+)", section, re.M)}
+
+
+def _option_type(hint):
+    """The argparse type of a field annotated ``hint``: its non-None type; a tuple is comma-separated
+    integers, a dict 'k=v,…' pairs."""
+    import typing as ty
+
+    hint = next(a for a in ty.get_args(hint) or (hint,) if a is not type(None))
+    return {tuple: _seeds, dict: _env_kwargs}.get(hint, hint)
+
+
+def _add_fields(group, cls, docs: dict, prefix: str = "") -> None:
+    """One option per field of the dataclass ``cls`` (``--weight-bits`` for ``weight_bits``; dest
+    ``prefix + name``): type from its annotation, choices from its metadata, help from its docstring
+    and default. Nested dataclasses are left to their own group."""
+    import typing as ty
+
+    hints = ty.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[field.name]):
+            continue
+        default = field.default
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        text = docs[field.name].replace("``", "") + ("" if default is None else f" Default: {shown}.")
+        if field.name == "rule":  # a rule carries its own η, used unless --lr is given
+            from lava_nrl.kernels.rules import RULES
+
+            text += " Stable η of each: " + ", ".join(f"{r.name} {r.stable_lr:g}" for r in RULES.values()) + "."
+        group.add_argument("--" + field.name.replace("_", "-"), dest=prefix + field.name,
+                           metavar=None if "choices" in field.metadata else field.name.upper(),
+                           type=_option_type(hints[field.name]), choices=field.metadata.get("choices"),
+                           default=default, help=text.replace("%", "%%"))
+
+
 def _build_parser(unset=None) -> argparse.ArgumentParser:
     """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
     from lava_nrl.engine.config import TrainConfig
+    from lava_nrl.numerics import FixedFormat
 
     parser = _Parser(prog="lava-nrl", description="Noise-based reward-modulated learning on Lava.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    train = commands.add_parser("train", help="train one agent per seed and write results into --out")
-    types = {"seeds": _seeds, "episodes": int, "hidden": int, "layers": int, "stop_after_threshold": int,
-             "lr": float, "sigma": float, "baseline_rate": float, "trace_decay": float, "max_episode_steps": int,
-             "env_kwargs": _env_kwargs}
-    choices = {"rule": ["nrl", "nrl-b", "rmhl", "bp"], "precision": ["float", "fixed"], "xi_norm": ["network", "layer"]}
-    for field in dataclasses.fields(TrainConfig):
-        if field.name == "fixed_format":
-            continue
-        default = field.default
-        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-        train.add_argument("--" + field.name.replace("_", "-"), dest=field.name, type=types.get(field.name, str),
-                           choices=choices.get(field.name), default=default,
-                           help=f"(default: {shown if shown is not None else 'the task’s'})")
-    train.add_argument("--backend", choices=["numpy", "lava"], default="numpy",
-                       help="numpy: the engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
-                            "CPU simulator, one seed after another (same results)")
+    train = commands.add_parser("train", help="train one agent per seed and write results into --out",
+                                description="Train one agent per seed and write its results into --out. "
+                                            "Options of the run's configuration (TrainConfig) and its "
+                                            "fixed-point widths (FixedFormat) are generated from their fields.")
+    _add_fields(train.add_argument_group("training (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig))
+    _add_fields(train.add_argument_group("fixed-point widths (FixedFormat; with --precision fixed)"), FixedFormat,
+                _parameter_docs(FixedFormat), prefix="fixed_format.")
+    train.add_argument("--backend", choices=["engine", "lava", "numpy"], default="engine",
+                       help="engine: the compiled engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
+                            "CPU simulator, one seed after another (same results); numpy: the engine's old name "
+                            "(deprecated)")
     train.add_argument("--out", help="directory for returns.csv, summary.json, weights, curve.png (required "
                                      "unless --resume); one that holds another run is refused")
     train.add_argument("--overwrite", action="store_true",
                        help="remove the previous run's files from --out first")
     train.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
-                       help="numpy backend: write OUT/checkpoint.pkl every N finished episodes and on Ctrl-C "
+                       help="engine: write OUT/checkpoint.pkl every N finished episodes and on Ctrl-C "
                             "(default 100; 0: only on Ctrl-C); lava backend: after each seed")
     train.add_argument("--resume", metavar="DIR",
                        help="continue the interrupted run in DIR from DIR/checkpoint.pkl with its options (others "
                             "are refused, but --episodes may grow the budget)")
     train.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="numpy backend: split the seeds over N processes (one per core; same results, "
+                       help="engine: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     if unset is not None:
@@ -147,13 +195,15 @@ def _refuse_conflicts_with_checkpoint(args, given: set, config, lava: bool) -> N
     def differs(name: str) -> bool:
         if name == "episodes" and not lava:
             return False  # extend_budget judges it
+        if name.startswith("fixed_format."):
+            return getattr(config.fixed_format, name.split(".", 1)[1]) != getattr(args, name)
         if name in theirs:
             try:
                 return dataclasses.replace(config, **{name: getattr(args, name)}).to_dict()[name] != theirs[name]
             except ConfigError:
                 return True
         if name == "backend":
-            return args.backend != ("lava" if lava else "numpy")
+            return args.backend != ("lava" if lava else "engine")
         if name == "out":
             return pathlib.Path(args.out).resolve() != pathlib.Path(args.resume).resolve()
         return True  # --overwrite would throw away the run being continued
@@ -164,7 +214,7 @@ def _refuse_conflicts_with_checkpoint(args, given: set, config, lava: bool) -> N
                           "differ from the checkpointed run's options (only --episodes may grow the budget)")
 
 
-def _write_results_or_elsewhere(result, out, command: str) -> dict:
+def _write_results_or_elsewhere(result, out, command: str, backend: str) -> dict:
     """``write_results`` into ``out``; where that fails (a full disk …), into a new temporary folder, and
     raise OutputError saying where the results are."""
     import pathlib
@@ -174,13 +224,13 @@ def _write_results_or_elsewhere(result, out, command: str) -> dict:
     from lava_nrl.runs import write_results
 
     try:
-        return write_results(result, out, command=command)
+        return write_results(result, out, command=command, backend=backend)
     except OSError as err:
         failed = f"writing the results into {out}/ failed ({err.strerror or err})"
     fallback = None
     try:
         fallback = pathlib.Path(tempfile.mkdtemp(prefix="lava-nrl-results-"))
-        write_results(result, fallback, command=command)
+        write_results(result, fallback, command=command, backend=backend)
     except OSError as err:
         if fallback is not None:
             shutil.rmtree(fallback, ignore_errors=True)
@@ -200,16 +250,27 @@ def _episodes_so_far(run) -> list:
             for e in episodes_of(seed, returns, lengths)]
 
 
+def _config_from(args):
+    """The TrainConfig the options name (the FixedFormat widths from their flat flags)."""
+    from lava_nrl.engine import TrainConfig
+    from lava_nrl.numerics import FixedFormat
+
+    options = vars(args)
+    widths = {f.name: options["fixed_format." + f.name] for f in dataclasses.fields(FixedFormat)}
+    return TrainConfig(**{f.name: options[f.name] for f in dataclasses.fields(TrainConfig) if f.name in options},
+                       fixed_format=FixedFormat(**widths))
+
+
 def _train(args, given: set, command: str) -> None:
-    # First: Lava must choose the multiprocessing start method (P3). A resumed run's backend is its
-    # checkpoint's, imported when the checkpoint is read.
-    if args.backend == "lava" and not args.resume:
+    if args.backend == "numpy":
+        print("warning: --backend numpy is deprecated; the engine is now called --backend engine", file=sys.stderr)
+        args.backend = "engine"
+    if args.backend == "lava" and not args.resume:  # a resumed run's backend is its checkpoint's
         from lava_nrl.lava_backend import train_lava
     import pathlib
 
     from tqdm import tqdm
 
-    from lava_nrl.engine import TrainConfig
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
     from lava_nrl.runs import EpisodeLog, plural, writing_into
 
@@ -229,8 +290,7 @@ def _train(args, given: set, command: str) -> None:
     else:
         if not args.out:
             raise ConfigError("lava-nrl train: --out DIR is required (or --resume DIR)")
-        fields = {f.name for f in dataclasses.fields(TrainConfig)}
-        config = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
+        config = _config_from(args)
         run, out, done, lava = config, pathlib.Path(args.out), 0, args.backend == "lava"
         checkpoint = out / "checkpoint.pkl"
     if args.checkpoint_every < 0:
@@ -262,10 +322,10 @@ def _train(args, given: set, command: str) -> None:
                 if not checkpoint.is_file():  # a Lava run checkpoints after its first seed
                     raise KeyboardInterrupt("no seed had finished, so there is no checkpoint; start again")
                 raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
-        summary = _write_results_or_elsewhere(result, out, command)
+        summary = _write_results_or_elsewhere(result, out, command, "lava" if lava else "engine")
         checkpoint.unlink(missing_ok=True)  # the results hold everything now
     steps = int(result.env_steps.sum())
-    print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'numpy'} · "
+    print(f"{config.env} · {config.rule} · {config.precision} · {'lava' if lava else 'engine'} · "
           f"{plural(len(config.seeds), 'seed')} · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
@@ -279,8 +339,6 @@ def _train(args, given: set, command: str) -> None:
 
 
 def _eval(args) -> None:
-    if args.backend == "lava":  # first: Lava must choose the multiprocessing start method (P3)
-        import lava_nrl.lava_backend  # noqa: F401
     from lava_nrl.evaluate import evaluate_run
 
     policy = args.policy or ("sampled" if args.backend == "lava" else "both")

@@ -10,8 +10,8 @@ written after each one; continuing it reruns the interrupted seed from its start
 uninterrupted run's result (a seed's run is deterministic), so Ctrl-C or ``kill -9`` loses at most
 the episodes of the seed under way.
 
-Import this module before anything creates a multiprocessing lock (tqdm does): Lava sets the 'fork'
-start method on import and fails if a context was already chosen (lava-notes P3).
+Lava sets the 'fork' start method when it is imported: :func:`lava_nrl.workers.import_lava_runtime`
+lets it even after a progress bar's lock chose a context.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ import time
 import typing as ty
 
 import numpy as np
-from lava.magma.core.run_configs import Loihi2SimCfg
+
+from lava_nrl.workers import import_lava_runtime
+
+import_lava_runtime()  # before any Lava module (see lava_nrl.workers)
+from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
 
 from env_bridge.batch import make_env
 from env_bridge.proc.env_bridge.process import EnvBridge

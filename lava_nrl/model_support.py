@@ -7,9 +7,13 @@ values a model clipped (never silent), and Lava workers that die with their pare
 from __future__ import annotations
 
 import numpy as np
-from lava.magma.core.model.py.type import LavaPyType
-from lava.magma.core.process.process import AbstractProcess
-from lava.magma.core.process.variable import Var
+
+from lava_nrl.workers import import_lava_runtime
+
+import_lava_runtime()  # before any Lava module (see lava_nrl.workers)
+from lava.magma.core.model.py.type import LavaPyType  # noqa: E402
+from lava.magma.core.process.process import AbstractProcess  # noqa: E402
+from lava.magma.core.process.variable import Var  # noqa: E402
 
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import make_arith

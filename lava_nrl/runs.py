@@ -270,9 +270,9 @@ def _tensorboard_writer(folder):
     return SummaryWriter(str(folder))
 
 
-def write_results(result, out_dir, plot: bool = True, command: str | None = None) -> dict:
+def write_results(result, out_dir, plot: bool = True, command: str | None = None, backend: str = "engine") -> dict:
     """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
-    command line that ran it (default: this process's)."""
+    command line that ran it (default: this process's); ``backend``: ``engine`` or ``lava``."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config
@@ -295,7 +295,8 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
         }
         for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
     }
-    summary = {"config": config.to_dict(), "config_hash": config_hash(config), **_provenance(command or shlex.join(sys.argv)),
+    summary = {"config": config.to_dict(), "config_hash": config_hash(config), "backend": backend,
+               **_provenance(command or shlex.join(sys.argv)),
                "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:

@@ -15,6 +15,10 @@ the kernel for SIGKILL when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``):
 SIGTERM (what ``kill``, Docker and schedulers send) takes Ctrl-C's path (:func:`sigterm_like_sigint`):
 the engine checkpoints at the next step boundary, Lava's workers are killed, a pool forwards the
 interrupt to its workers and gives them :data:`CHECKPOINT_GRACE` seconds to checkpoint.
+
+Lava itself chooses the 'fork' start method when its runtime is imported, and fails if anything chose
+a start method before (a progress bar's lock, a Manager: lava-notes P3); :func:`import_lava_runtime`,
+which the packages of lava-nrl's Processes call first, lets it.
 """
 
 from __future__ import annotations
@@ -28,11 +32,32 @@ import sys
 import threading
 import time
 
-__all__ = ["CHECKPOINT_GRACE", "WorkerPool", "die_with_parent", "install_fork_hook", "sigterm_like_sigint",
-           "start_manager"]
+__all__ = ["CHECKPOINT_GRACE", "WorkerPool", "die_with_parent", "import_lava_runtime", "install_fork_hook",
+           "sigterm_like_sigint", "start_manager"]
 
 CHECKPOINT_GRACE = 10.0  # seconds an interrupted pool worker has to checkpoint before it is killed
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+_LAVA_RUNTIME = "lava.magma.runtime.message_infrastructure.multiprocessing"
+
+
+def import_lava_runtime() -> None:
+    """Import Lava's multiprocessing runtime (which sets the 'fork' start method) even where a context
+    was chosen already: one that is 'fork' is what Lava sets, so it is cleared and Lava sets it again;
+    another start method is a one-line error, since Lava's workers need 'fork'."""
+    if _LAVA_RUNTIME in sys.modules:
+        return
+    default = multiprocessing.context._default_context
+    chosen = default._actual_context
+    if chosen is not None:
+        if chosen.get_start_method() != "fork":
+            from lava_nrl.errors import ConfigError
+
+            raise ConfigError(f"Lava needs the 'fork' multiprocessing start method, but this process already "
+                              f"uses {chosen.get_start_method()!r}")
+        default._actual_context = None
+    __import__(_LAVA_RUNTIME)
 
 
 def die_with_parent(parent_pid: int) -> None:

@@ -7,7 +7,7 @@ import dataclasses
 import typing as ty
 
 from lava_nrl.errors import ConfigError
-from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.kernels.rules import RULES, Modulation, get_rule
 from lava_nrl.numerics import FixedFormat
 from lava_nrl.params import integer, positive_real
 
@@ -32,41 +32,47 @@ TASKS = {
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """A training run. Defaults are the reference code's (``jesusgf96/noise-based-reward-modulated-learning``)."""
+    """A training run. Defaults are the reference code's (``jesusgf96/noise-based-reward-modulated-learning``),
+    but η, which defaults to the rule's stable rate (``docs/results.md``)."""
 
     env: str = "CartPole-v1"
-    """gymnasium id: CartPole-v1, Acrobot-v1, env_bridge/Reaching1D-v0, or any env with a Discrete action space."""
-    rule: str = "nrl-b"
-    """nrl (variant A), nrl-b (variant B, ×N_l), rmhl, bp."""
-    precision: str = "float"
-    """float or fixed (integer kernels in the widths of ``fixed_format``)."""
+    """gymnasium id: CartPole-v1, Acrobot-v1, env_bridge/Reaching1D-v0, or any env with a Discrete action
+    space (module:EnvId imports the module that registers it)."""
+    rule: str = dataclasses.field(default="nrl-b", metadata={"choices": tuple(RULES)})
+    """nrl (NRL variant A), nrl-b (variant B: layer l's update ×N_l), rmhl, bp (REINFORCE with backprop)."""
+    precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
+    """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None
-    """Episodes per seed; default: the task's reference budget (1,000 for other envs)."""
+    """Episodes per seed (≥ 1); default: the task's reference budget (CartPole 20,000, Acrobot 8,000,
+    Reaching 16,667 trials; 1,000 for other envs)."""
     seeds: tuple = (42, 101, 300, 482, 708)
-    """One independent agent per seed, trained side by side."""
+    """One independent agent per seed (distinct integers ≥ 0), trained side by side."""
     hidden: int = 128
-    """H, units per hidden layer."""
+    """H, units per hidden layer (≥ 1)."""
     layers: int = 1
-    """L, number of hidden layers."""
-    lr: float = 0.05
-    """η, the learning rate."""
+    """L, number of hidden layers (≥ 0)."""
+    lr: float | None = None
+    """η > 0, the learning rate; default: the rule's stable rate (``Rule.stable_lr``; see rule)."""
     sigma: float = 1e-3
-    """σ, standard deviation of the pre-activation noise ξ."""
+    """σ > 0, standard deviation of the pre-activation noise ξ."""
     reward: str | None = None
-    """Reward schedule: immediate, episodic, delay:K, every:K; default: the task's."""
+    """Reward schedule: immediate, episodic, delay:K or every:K (K ≥ 1); default: the task's (immediate
+    for Reaching, episodic otherwise)."""
     baseline_rate: float = 0.66
-    """λ, rate of the running reward baseline."""
+    """λ in (0, 1], rate of the running reward baseline R̄ ← R̄ + λ(R − R̄)."""
     trace_decay: float = 1.0
-    """γ_e, decay of the eligibility trace per step."""
-    xi_norm: str | None = None
+    """γ_e in (0, 1], decay of the eligibility trace per step (1: a plain sum between reward events)."""
+    xi_norm: str | None = dataclasses.field(default=None, metadata={"choices": ("network", "layer")})
     """NRL's normalised noise: network (ξ_l/‖ξ‖², ‖ξ‖² over all layers) or layer (ξ_l/‖ξ_l‖²); default: the
     reward schedule's, as the reference (layer for immediate, network otherwise)."""
     stop_after_threshold: int = 0
-    """Stop a seed once its 100-episode mean has held the env's reward threshold for this many episodes (0: never)."""
+    """Stop a seed once its 100-episode mean has held the env's reward threshold for this many episodes
+    (≥ 0; 0: never)."""
     max_episode_steps: int | None = None
-    """End (truncate) an episode after this many steps; default: the env's own limit, if any."""
+    """End (truncate) an episode after this many steps (≥ 1); default: the env's own limit, if any."""
     env_kwargs: dict | None = None
-    """Keyword arguments of ``gymnasium.make(env, …)`` (e.g. ``{"sutton_barto_reward": True}``)."""
+    """Keyword arguments of ``gymnasium.make(env, …)``; on the command line 'k=v,…' (values are Python
+    literals or strings), e.g. sutton_barto_reward=True."""
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
     """Bit widths of the fixed-point flavour."""
 
@@ -78,7 +84,8 @@ class TrainConfig:
             raise ConfigError(f"rule {self.rule!r} has no fixed-point flavour; use precision 'float'")
         # numpy numbers are accepted and stored as Python's, so that to_dict() is plain JSON.
         normal = dict(hidden=integer("hidden", self.hidden, 1), layers=integer("layers", self.layers, 0),
-                      lr=positive_real("lr", self.lr), sigma=positive_real("sigma", self.sigma),
+                      lr=positive_real("lr", rule.stable_lr if self.lr is None else self.lr),
+                      sigma=positive_real("sigma", self.sigma),
                       stop_after_threshold=integer("stop_after_threshold", self.stop_after_threshold, 0))
         if self.episodes is not None:
             normal["episodes"] = integer("episodes", self.episodes, 1)

@@ -38,3 +38,14 @@ def test_importing_the_package_and_the_engine_imports_no_lava():
             "print(any(m == 'lava' or m.startswith('lava.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=100, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_lava_processes_import_after_a_progress_bar_chose_the_start_method():
+    """tqdm's lock chooses multiprocessing's default context; Lava, imported after it, sets 'fork' and
+    used to fail with 'context has already been set'. Another start method is a one-line error."""
+    fork_first = "import multiprocessing as mp; mp.RLock(); from lava_nrl import NRLAgent; print('ok')"
+    out = subprocess.run([sys.executable, "-c", fork_first], capture_output=True, text=True, timeout=100)
+    assert out.stdout.strip() == "ok", out.stderr
+    spawn_first = ("import multiprocessing as mp; mp.set_start_method('spawn'); from lava_nrl import NRLAgent")
+    out = subprocess.run([sys.executable, "-c", spawn_first], capture_output=True, text=True, timeout=100)
+    assert "Lava needs the 'fork' multiprocessing start method, but this process already uses 'spawn'" in out.stderr
