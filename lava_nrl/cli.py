@@ -96,10 +96,10 @@ def _option_type(hint):
     return {tuple: _seeds, dict: _env_kwargs}.get(hint, hint)
 
 
-def _add_fields(group, cls, docs: dict, prefix: str = "") -> None:
+def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool = False) -> None:
     """One option per field of the dataclass ``cls`` (``--weight-bits`` for ``weight_bits``; dest
     ``prefix + name``): type from its annotation, choices from its metadata, help from its docstring
-    and default. Nested dataclasses are left to their own group."""
+    and default (unless ``docs_say_default``). Nested dataclasses are left to their own group."""
     import typing as ty
 
     hints = ty.get_type_hints(cls)
@@ -108,7 +108,8 @@ def _add_fields(group, cls, docs: dict, prefix: str = "") -> None:
             continue
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-        text = docs[field.name].replace("``", "") + ("" if default is None else f" Default: {shown}.")
+        said = default is None or docs_say_default
+        text = docs[field.name].replace("``", "") + ("" if said else f" Default: {shown}.")
         if field.name == "rule":  # a rule carries its own η, used unless --lr is given
             from lava_nrl.kernels.rules import RULES
 
@@ -133,7 +134,7 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
                                             "fixed-point widths (FixedFormat) are generated from their fields.")
     _add_fields(train.add_argument_group("training (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig))
     _add_fields(train.add_argument_group("fixed-point widths (FixedFormat; with --precision fixed)"), FixedFormat,
-                _parameter_docs(FixedFormat), prefix="fixed_format.")
+                _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
     train.add_argument("--backend", choices=["engine", "lava", "numpy"], default="engine",
                        help="engine: the compiled engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
                             "CPU simulator, one seed after another (same results); numpy: the engine's old name "

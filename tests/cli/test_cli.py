@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Entry point: ``lava-nrl train`` as a user runs it (a subprocess), its files and its errors."""
 
+import argparse
 import csv
 import json
 import os
@@ -158,3 +159,42 @@ def test_lava_backend_stops_a_seed_at_the_threshold_as_the_engine_does(tmp_path)
         a, b = (np.load(tmp_path / run / f"weights-seed{seed}.npz") for run in ("lava", "numpy"))
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_the_readme_option_table_lists_exactly_the_train_options():
+    """The README's table and `lava-nrl train --help` (generated from the config) name the same options."""
+    import re
+
+    from lava_nrl.cli import _build_parser
+
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("| option | meaning (default) |", 1)[1].split("\n\n", 1)[0]
+    documented = {flag for row in table.splitlines() if row.startswith("| `--")
+                  for flag in re.findall(r"`(--[a-z-]+)", row.split(" | ")[0])}
+    train = next(a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["train"]
+    options = {flag for action in train._actions for flag in action.option_strings} - {"-h", "--help"}
+    assert documented == options
+
+
+def test_help_explains_each_option_and_flat_widths_reach_the_fixed_format(tmp_path):
+    from lava_nrl.cli import _build_parser, _config_from
+
+    parser = _build_parser()
+    args = parser.parse_args(["train", "--precision", "fixed", "--weight-bits", "9", "--weight-frac-bits", "6",
+                              "--trace-bits", "12", "--trace-frac-bits", "8", "--rule", "nrl", "--out", str(tmp_path)])
+    config = _config_from(args)
+    assert (config.fixed_format.weight_bits, config.fixed_format.trace_bits) == (9, 12)
+    assert config.lr == 0.1  # nrl's stable rate, as --help says
+    assert _config_from(parser.parse_args(["train", "--lr", "0.3", "--out", str(tmp_path)])).lr == 0.3
+    train_help = subprocess.run([sys.executable, "-m", "lava_nrl.cli", "train", "--help"], capture_output=True,
+                                text=True, timeout=60).stdout
+    for text in ("λ in (0, 1]", "γ_e in (0, 1]", "η > 0", "σ > 0", "Stable η of each: nrl 0.1, nrl-b 0.01",
+                 "--weight-bits", "Signed width of a weight W. Default 16."):
+        assert text in " ".join(train_help.split()), text
+
+
+def test_backend_numpy_still_works_with_a_deprecation_warning(tmp_path):
+    proc = _run("--episodes", "2", "--seeds", "42", "--hidden", "4", "--backend", "numpy", "--out", str(tmp_path))
+    assert proc.returncode == 0 and "--backend numpy is deprecated" in proc.stderr
+    assert " · engine · " in proc.stdout
+    assert json.loads((tmp_path / "summary.json").read_text())["backend"] == "engine"
