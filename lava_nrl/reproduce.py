@@ -35,7 +35,9 @@ from lava_nrl.engine import TrainConfig, train_cohort
 from lava_nrl.engine.config import REACHING, TASKS
 from lava_nrl.engine.train import load_checkpoint
 from lava_nrl.errors import OutputError
-from lava_nrl.runs import WINDOW, config_hash, episodes_to_threshold, running_mean, write_results, writing_into
+from lava_nrl.runs import (
+    WINDOW, config_hash, curves_to_end, episodes_to_threshold, seed_band, write_results, writing_into,
+)
 from lava_nrl.workers import WorkerPool
 
 __all__ = ["Cell", "cells", "reproduce"]
@@ -194,7 +196,7 @@ def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]
         summary = json.loads((cell_dir / "summary.json").read_text())
         returns = _read_returns(cell_dir)
         rows.append(summarise(cell, summary, returns))
-        curves[cell.name] = [running_mean(r["returns"]) for r in returns.values()]
+        curves[cell.name] = [r["returns"] for r in returns.values()]
     (out / "results.json").write_text(json.dumps(rows, indent=2))
     (out / "results.md").write_text(results_table(rows, quick))
     for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
@@ -238,8 +240,9 @@ _COLOURS = {"nrl": "tab:blue", "nrl-b": "tab:orange", "rmhl": "tab:green", "bp":
 
 def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable[[dict], str],
           dashes: ty.Callable[[dict], str]) -> None:
-    """Mean ± std over seeds of the running mean; colour by rule, line style by ``dashes(row)``. A seed
-    that stopped early (its mean held the threshold) is drawn at its last value to the longest run."""
+    """Mean ± std over seeds of the running mean (``curves``: each cell's returns per seed); colour by
+    rule, line style by ``dashes(row)``. A seed that stopped early (its mean held the threshold) is
+    drawn at its last value to the longest run; a band stays within the returns seen."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -247,15 +250,13 @@ def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for r in rows:
-        runs = curves[r["cell"]]
-        n = max(len(c) for c in runs)
-        stack = np.stack([np.pad(c, (0, n - len(c)), mode="edge") for c in runs])
-        mean, std = stack.mean(axis=0), stack.std(axis=0)
-        x = np.arange(1, n + 1)
+        stack = curves_to_end(curves[r["cell"]])
+        mean, low, high = seed_band(stack, curves[r["cell"]])
+        x = np.arange(1, stack.shape[1] + 1)
         colour = _COLOURS[r["rule"]]
         ax.plot(x, mean, label=label(r), color=colour, ls=dashes(r), lw=1.2)
-        ax.fill_between(x, mean - std, mean + std, color=colour, alpha=0.1)
-    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW})", title=path.stem)
+        ax.fill_between(x, low, high, color=colour, alpha=0.1)
+    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW})", title=f"{path.stem} (bands: ± 1 std over seeds)")
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
