@@ -378,6 +378,9 @@ def _reproduce(args) -> None:
 def main(argv=None) -> int:
     """Run a command; exit status 0, 2 for an error of the input, 130 after Ctrl-C, 143 after SIGTERM
     (handled like Ctrl-C: checkpoint, stop every worker)."""
+    import warnings
+
+    warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"  # one line, as errors are
     terminated = sigterm_like_sigint()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)

@@ -27,12 +27,13 @@ import signal
 import threading
 import time
 import typing as ty
+import warnings
 
 import numpy as np
 
 from env_bridge.batch import EnvBatch, make_batch, make_env
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
-from lava_nrl.errors import CheckpointError, ConfigError
+from lava_nrl.errors import CheckpointError, ConfigError, OutputError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
 from lava_nrl.runs import WINDOW, Episode, add_counts, atomic_write, plural
@@ -255,7 +256,12 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
             if interrupted():  # Ctrl-C: stop between two whole steps, so the checkpoint is consistent
                 if checkpoint is not None:
                     run.wall_seconds = time.perf_counter() - started
-                    save_checkpoint(run, checkpoint)
+                    try:
+                        save_checkpoint(run, checkpoint)
+                    except OSError as err:
+                        raise OutputError(f"interrupted, and the checkpoint could not be written ({err.strerror or err})"
+                                          f": {checkpoint} holds the run as it was at its previous checkpoint, if any"
+                                          ) from None
                 raise KeyboardInterrupt
             # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
             busy = [run.active[slot].any() for _, _, slot in groups]
@@ -295,7 +301,11 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                 since_checkpoint += finished.size
                 if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
                     run.wall_seconds = time.perf_counter() - started
-                    save_checkpoint(run, checkpoint)
+                    try:
+                        save_checkpoint(run, checkpoint)
+                    except OSError as err:  # a full disk must not end the run: its results are still to come
+                        warnings.warn(f"could not write the checkpoint {checkpoint} ({err.strerror or err}); training "
+                                      "goes on, and the previous checkpoint stays as it was", RuntimeWarning)
                     since_checkpoint = 0
 
     envs.close()

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Interrupt and resume: SIGINT a run mid-way, resume it, and get the uninterrupted run's result."""
 
+import contextlib
+import importlib
 import json
 import pathlib
 import signal
@@ -190,3 +192,35 @@ def test_a_damaged_or_foreign_checkpoint_is_one_clear_line(tmp_path, capsys, how
     assert main(["train", "--resume", str(part)]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {part / 'checkpoint.pkl'}: ") and cause in lines[0], lines
+
+
+def test_a_checkpoint_that_cannot_be_written_does_not_end_the_run(tmp_path, monkeypatch):
+    """A full disk at a periodic checkpoint: a one-line warning, training goes on, and the result is the
+    uninterrupted run's; at Ctrl-C: a one-line error that says what the checkpoint holds."""
+    import errno
+    import warnings
+
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.errors import OutputError
+
+    train_module = importlib.import_module("lava_nrl.engine.train")  # the module (the package exports the function)
+
+    def full_disk(run, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(train_module, "save_checkpoint", full_disk)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = train(TrainConfig(**TINY), checkpoint=tmp_path / "checkpoint.pkl", checkpoint_every=5)
+    assert result.returns == train(TrainConfig(**TINY)).returns
+    assert caught and "could not write the checkpoint" in str(caught[0].message)
+    assert "No space left on device" in str(caught[0].message)
+
+    monkeypatch.setattr(train_module, "_interrupts_between_steps", _interrupted_at_once)
+    with pytest.raises(OutputError, match="interrupted, and the checkpoint could not be written"):
+        train(TrainConfig(**TINY), checkpoint=tmp_path / "checkpoint.pkl", checkpoint_every=5)
+
+
+@contextlib.contextmanager
+def _interrupted_at_once():
+    yield lambda: True
