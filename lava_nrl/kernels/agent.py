@@ -22,12 +22,12 @@ from lava_nrl.numerics import arith as ar
 
 from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
 from .plasticity import (
-    POST_BP, LayerRule, ThirdFactor, layer_rule, modulator_row, reward_event_row, third_factor, trace_step_row,
-    update_gain,
+    POST_BP, POST_EXACT, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules, modulator_row, reward_event_row, third_factor,
+    trace_step_row, update_gain,
 )
 from .readout import readout_row
 from .rules import Modulation, Rule
-from .trace import bp_post_row
+from .trace import bp_post_row, output_grad_row
 from .update import update_is_finite
 
 __all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn"]
@@ -79,7 +79,7 @@ class AgentSpec:
         object.__setattr__(self, "constants", arith.constants(
             slope=LEAKY_SLOPE, sigma=self.sigma, decay=self.modulation.trace_decay,
             rate=self.modulation.baseline_rate, lr=self.lr))
-        object.__setattr__(self, "layers", tuple(layer_rule(self.rule, self.modulation, n) for n in self.sizes[1:]))
+        object.__setattr__(self, "layers", layer_rules(self.rule, self.modulation, self.sizes))
         object.__setattr__(self, "third_factor", third_factor(self.modulation))
         # What the compiled loops switch on, as plain tuples (see lava_nrl.kernels.plasticity).
         object.__setattr__(self, "layer_tuples", tuple(tuple(layer) for layer in self.layers))
@@ -162,6 +162,8 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
             network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
         if LayerRule(*layer_tuples[0]).post == POST_BP:
             bp_post_row(k, sat, weights, b, a, first, logp, action, post)
+        elif LayerRule(*layer_tuples[n_layers - 1]).post == POST_EXACT:
+            output_grad_row(k, logp, action, post[top:])
         for l in range(n_layers):
             lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
             e = traces[l][b]
@@ -188,9 +190,10 @@ def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseli
         previous = baseline[b], has_baseline[b]
         delta = modulator_row(k, sat, third, reward[b], learning_event, episode_end[b], baseline, has_baseline, b)
         if learning_event:
-            for l in range(len(weights)):  # check every layer before changing any
-                gain = update_gain(k, LayerRule(*layer_tuples[l]), delta)
-                if not update_is_finite(k, weights[l][b], traces[l][b], gain):
+            for l in range(len(weights)):  # check every layer before changing any (a sign step is bounded)
+                layer = LayerRule(*layer_tuples[l])
+                if layer.step == STEP_PLAIN and not update_is_finite(k, weights[l][b], traces[l][b],
+                                                                     update_gain(k, layer, delta)):
                     baseline[b], has_baseline[b] = previous  # nothing of this event is kept
                     return b, l
         if event[b]:

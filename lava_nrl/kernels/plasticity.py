@@ -33,23 +33,30 @@ from .layer import dense_row, sum_sq_row
 from .modulator import baseline_one, rpe_one
 from .rules import Modulation, Rule
 from .trace import nrl_post_row, trace_row
-from .update import update_row
+from .update import sign_update_row, update_row
 
-__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "LayerRule", "ThirdFactor", "layer_rule", "third_factor", "trace_step_row",
+__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "STEP_PLAIN", "STEP_SIGN", "LayerRule", "ThirdFactor",
+           "layer_rule", "layer_rules", "third_factor", "trace_step_row",
            "update_gain", "reward_event_row", "modulator_row", "trace_dense_tick", "modulator_tick"]
 
-# LayerRule.post: the trace's post-synaptic factor.
-POST_NRL, POST_RMHL, POST_BP = 0, 1, 2
+# LayerRule.post: the trace's post-synaptic factor. POST_BP and POST_EXACT are filled by the caller
+# (∂ log π(a)/∂a of the whole network; 1[a = k] − π_k at the output).
+POST_NRL, POST_RMHL, POST_BP, POST_EXACT = 0, 1, 2, 3
 _POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP}
+# LayerRule.step: the per-synapse step at a reward event.
+STEP_PLAIN, STEP_SIGN = 0, 1
+_STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN}
 
 
 class LayerRule(ty.NamedTuple):
     """One layer's learning choices, resolved from the rule and the modulation."""
 
-    post: int  # POST_NRL: ρ ξ/‖ξ‖²;  POST_RMHL: ξ;  POST_BP: ∂ log π(a)/∂a (computed for the whole network)
+    post: int  # POST_NRL: ρ ξ/‖ξ‖²;  POST_RMHL: ξ;  POST_BP: ∂ log π(a)/∂a (the whole network's);
+    #            POST_EXACT: 1[a = k] − π_k (output layer)
     layer_norm: bool  # ‖ξ‖² is this layer's own ‖ξ_l‖² (else the whole network's)
     pre_noisy: bool  # the trace's pre-synaptic factor is the noisy activity x̃ (else the clean x)
-    update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: N_l, the layer's post-synaptic units (variant B), or 1
+    update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: 1 (variant A), N_l (variant B) or N (unbiased)
+    step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e)
 
 
 class ThirdFactor(ty.NamedTuple):
@@ -59,11 +66,21 @@ class ThirdFactor(ty.NamedTuple):
     reset_baseline_each_episode: bool  # R̄ is forgotten at each episode end
 
 
-def layer_rule(rule: Rule, modulation: Modulation, n_post: int) -> LayerRule:
-    """The choices of a layer with ``n_post`` post-synaptic units under ``rule`` and ``modulation``."""
-    return LayerRule(post=_POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
-                     pre_noisy=modulation.pre_noisy if rule.pre_noisy is None else rule.pre_noisy,
-                     update_scale=n_post if rule.scale_by_n_post else 1)
+def layer_rule(rule: Rule, modulation: Modulation, n_post: int, n_noisy: int, output: bool) -> LayerRule:
+    """The choices of a layer with ``n_post`` post-synaptic units, in a network of ``n_noisy`` noisy
+    units, under ``rule`` and ``modulation``; ``output``: it is the output layer."""
+    exact = output and rule.output_post == "exact"
+    pre_noisy = modulation.pre_noisy if rule.pre_noisy is None else rule.pre_noisy
+    return LayerRule(post=POST_EXACT if exact else _POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
+                     pre_noisy=pre_noisy and not exact,  # the exact eligibility is the clean policy's
+                     update_scale={"one": 1, "n_post": n_post, "network": n_noisy}[rule.gain],
+                     step=_STEP_KINDS[rule.step])
+
+
+def layer_rules(rule: Rule, modulation: Modulation, sizes) -> tuple:
+    """:func:`layer_rule` of every layer of a network of ``sizes`` [n_obs, …, n_actions]."""
+    return tuple(layer_rule(rule, modulation, n, sum(sizes[1:]), l == len(sizes) - 2)
+                 for l, n in enumerate(sizes[1:]))
 
 
 def third_factor(modulation: Modulation) -> ThirdFactor:
@@ -77,7 +94,8 @@ def trace_step_row(k, sat, layer, e, rho, xi, network_xi_sq, x, x_noisy, post):
     """e ← γ_e e + post ⊗ pre for one agent's layer, in place.
 
     post = ρ ξ/‖ξ‖² (NRL; ‖ξ‖² the layer's own or ``network_xi_sq``), ξ (RMHL), or ``post`` as given
-    (BP: the caller fills it with ∂ log π(a)/∂a, which needs the whole network); pre = x̃ or x."""
+    (BP: the caller fills it with ∂ log π(a)/∂a, which needs the whole network; the exact output
+    eligibility 1[a = k] − π_k, from the readout); pre = x̃ or x."""
     if layer.post == POST_NRL:
         nrl_post_row(k, sat, rho, xi, sum_sq_row(xi) if layer.layer_norm else network_xi_sq, post)
     elif layer.post == POST_RMHL:
@@ -93,9 +111,12 @@ def update_gain(k, layer, delta):
 
 @register_jitable
 def reward_event_row(k, sat, layer, w, e, delta, learning, key, counter):
-    """A reward event at one agent's layer: W ← W + η·s_l·δ·e if ``learning`` (stochastic rounding
-    from draw ``counter`` of the layer's stream ``key``), then e ← 0 (learning or not)."""
-    if learning:
+    """A reward event at one agent's layer: W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e)) if ``learning``
+    (stochastic rounding from draw ``counter`` of the layer's stream ``key``), then e ← 0 (learning or
+    not)."""
+    if learning and layer.step == STEP_SIGN:
+        sign_update_row(k, sat, w, e, update_gain(k, layer, ar.one(k)), delta, key, counter)
+    elif learning:
         update_row(k, sat, w, e, update_gain(k, layer, delta), key, counter)
     e[:] = 0
 

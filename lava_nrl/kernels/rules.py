@@ -29,8 +29,17 @@ class Rule:
         ``"bp"`` (∂ log π(a)/∂a, exact backprop).
     act_noisy : bool
         The action is sampled from the noisy policy π̃ (RMHL) instead of the clean π.
-    scale_by_n_post : bool
-        Multiply layer l's update by N_l, its number of post-synaptic units (NRL variant B).
+    gain : str
+        The update's scale s_l of layer l: ``"one"`` (NRL variant A), ``"n_post"`` (N_l, its number of
+        post-synaptic units: variant B) or ``"network"`` (N, every noisy unit of the network: the scale
+        that makes ξξᵀ/‖ξ‖², whose mean is I/N, an unbiased gradient estimate).
+    output_post : str
+        The output layer's post-synaptic factor: ``"noise"`` (the rule's, from ξ) or ``"exact"`` (the
+        local eligibility 1[a = k] − π_k, which an output neuron computes from its own probability and
+        the action taken: REINFORCE at the output, still three-factor; hidden layers keep the noise).
+    step : str
+        The per-synapse step at a reward event: ``"plain"`` (W += η·s_l·δ·e) or ``"sign"`` (W +=
+        η·s_l·sign(δ·e): a step of the same size at every synapse that saw a change, no state).
     pre_noisy : bool or None
         Pre-synaptic factor of the trace: noisy x̃ (True), clean x (False), or as the
         :class:`Modulation` says (None). RMHL's one network is the noisy one; BP's gradient is the
@@ -46,15 +55,25 @@ class Rule:
     name: str
     trace: str
     act_noisy: bool = False
-    scale_by_n_post: bool = False
+    gain: str = "one"
     pre_noisy: bool | None = None
     fixed_point: bool = True
     stable_lr: float = 0.01
+    output_post: str = "noise"
+    step: str = "plain"
+
+    def __post_init__(self) -> None:
+        for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp")),
+                                    ("gain", self.gain, ("one", "n_post", "network")),
+                                    ("output_post", self.output_post, ("noise", "exact")),
+                                    ("step", self.step, ("plain", "sign"))):
+            if value not in valid:
+                raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
 
 
 RULES = {
     "nrl": Rule("nrl", trace="nrl", stable_lr=0.1),
-    "nrl-b": Rule("nrl-b", trace="nrl", scale_by_n_post=True, stable_lr=0.01),
+    "nrl-b": Rule("nrl-b", trace="nrl", gain="n_post", stable_lr=0.01),
     "rmhl": Rule("rmhl", trace="rmhl", act_noisy=True, pre_noisy=True, stable_lr=0.05),
     "bp": Rule("bp", trace="bp", pre_noisy=False, fixed_point=False, stable_lr=0.02),
 }

@@ -19,7 +19,8 @@ from numba.extending import register_jitable
 from lava_nrl.numerics import FloatArith
 from lava_nrl.numerics import arith as ar
 
-__all__ = ["nrl_post_factor", "bp_post_factors", "trace_update", "nrl_post_row", "bp_post_row", "trace_row"]
+__all__ = ["nrl_post_factor", "bp_post_factors", "trace_update", "nrl_post_row", "output_grad_row", "bp_post_row",
+           "trace_row"]
 
 
 @register_jitable
@@ -33,14 +34,20 @@ def nrl_post_row(k, sat, rho, xi, xi_sq, post):
 
 
 @register_jitable
+def output_grad_row(k, logp, action, post):
+    """∂ log π(a)/∂z_k = 1[a = k] − π_k at the logits z, into ``post`` (n_actions,): what an output
+    neuron computes from its own probability and the action taken."""
+    for i in range(logp.shape[0]):
+        post[i] = -ar.prob(k, logp[i])
+    post[action] += ar.one(k)
+
+
+@register_jitable
 def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
     """∂ log π(a_t)/∂a_l of every layer into ``post`` (flat, layer l from ``first[l]``) for agent b:
     g_L = onehot(a_t) − π, g_l = (W_{l+1}ᵀ g_{l+1}) ⊙ f′(a_l)."""
     n_layers = len(weights)
-    top = first[n_layers - 1]
-    for i in range(logp.shape[0]):
-        post[top + i] = -ar.prob(k, logp[i])
-    post[top + action] += ar.one(k)
+    output_grad_row(k, logp, action, post[first[n_layers - 1] :])
     clipped = 0
     for l in range(n_layers - 2, -1, -1):
         w = weights[l + 1][b]

@@ -15,7 +15,7 @@ from numba.extending import register_jitable
 from lava_nrl.numerics import arith as ar
 from lava_nrl.numerics import rng
 
-__all__ = ["weight_update", "update_row", "update_is_finite"]
+__all__ = ["weight_update", "update_row", "sign_update_row", "update_is_finite"]
 
 
 @register_jitable
@@ -38,6 +38,23 @@ def update_row(k, sat, w, e, gain, key, counter):
             random = rng.element_u32(draw, i * n_pre + j) if ar.rounds_stochastically(k) else np.uint64(0)
             w[i, j], c = ar.weight_step(k, w[i, j], gain, e[i, j], random)
             clipped += c
+    sat[ar.WEIGHT] += clipped
+
+
+@register_jitable
+def sign_update_row(k, sat, w, e, step, delta, key, counter):
+    """W ← W + step·sign(δ·e) for one agent's layer (``step`` = η·s_l), in place: the same step at
+    every synapse whose trace is not zero; rounds as :func:`update_row`."""
+    direction = (delta > 0) - (delta < 0)
+    if direction == 0:
+        return
+    n_pre, draw, clipped = w.shape[1], rng.draw_key(key, counter), 0
+    for i in range(w.shape[0]):
+        for j in range(n_pre):
+            if e[i, j] != 0:
+                random = rng.element_u32(draw, i * n_pre + j) if ar.rounds_stochastically(k) else np.uint64(0)
+                w[i, j], c = ar.sign_step(k, w[i, j], step, direction * ((e[i, j] > 0) - (e[i, j] < 0)), random)
+                clipped += c
     sat[ar.WEIGHT] += clipped
 
 

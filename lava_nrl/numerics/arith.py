@@ -288,6 +288,19 @@ def _fixed_weight_step(k, w, gain, e, random):
 weight_step = _primitive(_float_weight_step, _fixed_weight_step)
 
 
+def _float_sign_step(k, w, step, direction, random):
+    """w + direction·step, direction in {−1, 1} (fixed: step Q.lr_frac cut to the weight LSB by
+    stochastic rounding with ``random``, saturated); (value, clipped)."""
+    return w + direction * step, 0
+
+
+def _fixed_sign_step(k, w, step, direction, random):
+    return _clip(w + direction * shift_stochastic(step, k.update_shift - k.trace_frac, random), k.weight_bits)
+
+
+sign_step = _primitive(_float_sign_step, _fixed_sign_step)
+
+
 def _float_rounds_stochastically(k):
     """Whether :func:`weight_step` uses its random bits (skip drawing them when it does not)."""
     return False

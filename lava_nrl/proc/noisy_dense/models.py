@@ -20,7 +20,8 @@ class SubNoisyDenseModel(AbstractSubProcessModel):
     def __init__(self, proc):
         p = proc.proc_params
         self.synapses = TraceDense(weights=p["weights"], rule=p["rule"], lr=p["lr"], modulation=p["modulation"],
-                                   precision=p["precision"], seed=p["seed"], layer=p["layer"],
+                                   precision=p["precision"], seed=p["seed"], layer=p["layer"], output=p["output"],
+                                   network_units=p["network_units"],
                                    fixed_format=p["fixed_format"])
         self.neurons = NoisyNeuron(shape=(p["weights"].shape[0],), sigma=p["sigma"], output=p["output"],
                                    precision=p["precision"], seed=p["seed"], neuron_offset=p["neuron_offset"],

@@ -9,6 +9,7 @@ from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.kernels.rules import Modulation
+from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import FixedFormat, make_arith
 
 from lava_nrl.model_support import ValidatedProcess
@@ -35,21 +36,25 @@ class NoisyDense(ValidatedProcess):
         The output layer: identity activation, logits out.
     neuron_offset : int
         Index of this layer's first neuron in the network.
+    network_units : int or None
+        As for TraceDense.
     """
 
     def __init__(self, *, weights: np.ndarray, rule: str = "nrl-b", lr: float = 0.01, sigma: float = 1e-3,
                  output: bool = False, modulation: Modulation | None = None, precision: str = "float",
-                 seed: int = 0, layer: int = 0, neuron_offset: int = 0, fixed_format: FixedFormat | None = None,
+                 seed: int = 0, layer: int = 0, neuron_offset: int = 0, network_units: int | None = None,
+                 fixed_format: FixedFormat | None = None,
                  name: str | None = None, log_config: LogConfig | None = None) -> None:
         weights = np.asarray(weights, dtype=np.float64)
         fixed_format = fixed_format or FixedFormat()
         n_post, n_pre = weights.shape
         super().__init__(weights=weights, rule=rule, lr=lr, sigma=sigma, output=output,
                          modulation=modulation or Modulation(), precision=precision, seed=seed, layer=layer,
-                         neuron_offset=neuron_offset, fixed_format=fixed_format, name=name, log_config=log_config)
+                         neuron_offset=neuron_offset, network_units=network_units, fixed_format=fixed_format, name=name,
+                         log_config=log_config)
         self.s_in = InPort(shape=(n_pre,))
         self.s_noisy_in = InPort(shape=(n_pre,))
-        self.mod_in = InPort(shape=(5,))
+        self.mod_in = InPort(shape=(ModulatorMessage.size(),))
         self.s_out = OutPort(shape=(n_post,))
         self.s_noisy_out = OutPort(shape=(n_post,))
         self.xi_sq_out = OutPort(shape=(1,))

@@ -114,7 +114,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         layers = []
         for l, w in enumerate(weights):
             layer = NoisyDense(weights=w, rule=spec.rule.name, lr=spec.lr, sigma=spec.sigma,
-                               output=l == len(weights) - 1, modulation=spec.modulation, precision=spec.precision,
+                               output=l == len(weights) - 1, network_units=sum(spec.sizes[1:]),
+                               modulation=spec.modulation, precision=spec.precision,
                                seed=seed, layer=l, neuron_offset=int(offsets[l]), fixed_format=spec.fixed_format)
             setattr(self, f"layer{l}", layer)
             layers.append(layer)

@@ -39,7 +39,7 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         self.arith = model_arith("TraceDense", p["precision"], p["fixed_format"], self.precision)
         self.k = self.arith.constants(decay=p["modulation"].trace_decay, lr=p["lr"])
         n_post, n_pre = p["shape"]
-        self.layer = tuple(layer_rule(get_rule(p["rule"]), p["modulation"], n_post))
+        self.layer = tuple(layer_rule(get_rule(p["rule"]), p["modulation"], n_post, p["network_units"], p["output"]))
         self.rounding_key = np.array([rng.derive_key(p["seed"], rng.ROUNDING, p["layer"])], dtype=np.uint32)
         self.updates = np.zeros(1, dtype=np.uint64)
         dtype = self.arith.dtype

@@ -49,25 +49,33 @@ class TraceDense(ValidatedProcess):
         Run seed; with ``layer`` it keys the stochastic rounding stream.
     layer : int
         Index of this layer in the network.
+    output : bool
+        The network's output layer (where a rule may use the exact output eligibility).
+    network_units : int or None
+        N, the network's noisy units (for a rule whose update scale is N); default: this layer's.
     fixed_format : FixedFormat or None
         Widths of the fixed-point flavour.
     """
 
     def __init__(self, *, weights: np.ndarray, rule: str = "nrl-b", lr: float = 0.01,
                  modulation: Modulation | None = None, precision: str = "float", seed: int = 0,
-                 layer: int = 0, fixed_format: FixedFormat | None = None,
+                 layer: int = 0, output: bool = False, network_units: int | None = None,
+                 fixed_format: FixedFormat | None = None,
                  name: str | None = None, log_config: LogConfig | None = None) -> None:
         weights = np.asarray(weights, dtype=np.float64)
         if weights.ndim != 2:
             raise ConfigError(f"TraceDense: weights must be 2-D (n_post × n_pre), got shape {weights.shape}")
         if not get_rule(rule).fixed_point:
             raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
+        if output and get_rule(rule).output_post == "exact":
+            raise ConfigError(f"TraceDense: rule {rule!r}'s output layer learns from the readout's π and action, "
+                              "which the decomposed graph does not carry yet; run NRLAgent's fused model")
         fixed_format = fixed_format or FixedFormat()
         arith = make_arith(precision, fixed_format)
         n_post, n_pre = weights.shape
         super().__init__(rule=rule, lr=lr, modulation=modulation or Modulation(), precision=precision,
-                         seed=seed, layer=layer, fixed_format=fixed_format, shape=(n_post, n_pre), name=name,
-                         log_config=log_config)
+                         seed=seed, layer=layer, output=output, network_units=network_units or n_post,
+                         fixed_format=fixed_format, shape=(n_post, n_pre), name=name, log_config=log_config)
         self.s_in = InPort(shape=(n_pre,))
         self.s_noisy_in = InPort(shape=(n_pre,))
         self.mod_in = InPort(shape=(ModulatorMessage.size(),))

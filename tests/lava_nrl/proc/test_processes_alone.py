@@ -119,7 +119,7 @@ def test_trace_dense(precision):
     # The same tick, run here on the same inputs.
     modulation = Modulation()
     k = arith.constants(decay=modulation.trace_decay, lr=0.05)
-    layer = tuple(plasticity.layer_rule(kernels.get_rule("nrl-b"), modulation, 3))
+    layer = tuple(plasticity.layer_rule(kernels.get_rule("nrl-b"), modulation, 3, 3, False))
     w, e = arith.encode_weights(w0)[None].copy(), np.zeros((1, 3, 4), arith.dtype)
     has_previous = np.zeros(1, bool)
     x_previous, x_noisy_previous = np.zeros((1, 4), arith.dtype), np.zeros((1, 4), arith.dtype)

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The rule's building blocks, each against its stated formula: the exact output eligibility, the
+sign step, the layer gains."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lava_nrl.kernels.agent import AgentSpec, act, init_agents, learn
+from lava_nrl.kernels.plasticity import POST_EXACT, POST_NRL, STEP_SIGN
+from lava_nrl.kernels.rules import Modulation, Rule, get_rule
+
+SIZES = (4, 16, 3)
+EXACT = Rule("exact-output", trace="nrl", gain="n_post", output_post="exact")
+SIGN = Rule("sign-step", trace="nrl", output_post="exact", step="sign")
+
+
+def spec_of(rule, precision="float", lr=0.01, sizes=SIZES):
+    return AgentSpec(sizes=sizes, rule=rule, modulation=Modulation(), lr=lr, sigma=1e-2, precision=precision)
+
+
+def test_each_layer_resolves_its_choices():
+    layers = spec_of(EXACT).layers
+    assert [l.post for l in layers] == [POST_NRL, POST_EXACT]
+    assert [l.pre_noisy for l in layers] == [True, False]  # the exact eligibility is the clean policy's
+    assert [l.update_scale for l in layers] == [16, 3]  # N_l
+    assert [l.update_scale for l in spec_of(dataclasses.replace(EXACT, gain="network")).layers] == [19, 19]
+    assert [l.update_scale for l in spec_of(get_rule("nrl")).layers] == [1, 1]
+    assert [l.step for l in spec_of(SIGN).layers] == [STEP_SIGN, STEP_SIGN]
+    with pytest.raises(Exception, match="step must be one of plain, sign"):
+        Rule("bad", trace="nrl", step="adam")
+
+
+def test_the_exact_output_eligibility_is_the_backprop_gradient_at_the_output():
+    """One step of the exact-output rule and of BP from the same state: the same action (the clean
+    policy acts in both), and the output layer's trace (1[a = k] − π_k) ⊗ x equals BP's bit for bit
+    and the formula computed here."""
+    obs = np.random.default_rng(0).normal(size=(3, 4))
+    exact, bp = spec_of(EXACT), spec_of(get_rule("bp"))
+    s_exact, s_bp = init_agents(exact, [1, 2, 3]), init_agents(bp, [1, 2, 3])
+    a_exact, a_bp = act(exact, s_exact, obs), act(bp, s_bp, obs)
+    np.testing.assert_array_equal(a_exact, a_bp)
+    np.testing.assert_array_equal(s_exact.traces[1], s_bp.traces[1])
+    for b in range(3):
+        w0, w1 = (w[b] for w in init_agents(exact, [1, 2, 3]).weights)
+        hidden = w0 @ obs[b]
+        x = np.where(hidden >= 0, hidden, 0.1 * hidden)
+        logits = w1 @ x
+        pi = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+        expected = np.outer(np.eye(3)[a_exact[b]] - pi, x)
+        np.testing.assert_allclose(s_exact.traces[1][b], expected, rtol=1e-12, atol=1e-15)
+    assert not np.array_equal(s_exact.traces[0], s_bp.traces[0])  # the hidden layer keeps the noise
+
+
+def _event(spec, state, trace_values, reward=10.0, baseline=5.0):
+    for l, e in enumerate(state.traces):
+        e[...] = trace_values[l]
+    state.baseline[:] = spec.arith.encode_reward(np.full(len(state.baseline), baseline))
+    state.has_baseline[:] = True
+    before = [w.copy() for w in state.weights]
+    learn(spec, state, spec.arith.encode_reward(np.full(len(state.baseline), reward)), np.ones(len(state.baseline), bool),
+          np.zeros(len(state.baseline), bool))
+    return [w - b for w, b in zip(state.weights, before)]
+
+
+def test_the_sign_step_moves_every_synapse_by_eta_times_the_sign_of_delta_e():
+    spec = spec_of(SIGN, lr=0.01)
+    state = init_agents(spec, [5])
+    g = np.random.default_rng(1)
+    traces = [g.normal(size=w.shape) * (g.random(w.shape) > 0.3) for w in state.weights]  # some zero
+    changes = _event(spec, state, traces, reward=10.0, baseline=5.0)  # δ = (10 − 5)/10 > 0
+    for change, e in zip(changes, traces):
+        np.testing.assert_allclose(change, 0.01 * np.sign(e), rtol=1e-12)
+    changes = _event(spec, state, traces, reward=4.0, baseline=5.0)  # δ < 0: the other way
+    for change, e in zip(changes, traces):
+        np.testing.assert_allclose(change, -0.01 * np.sign(e), rtol=1e-12)
+
+
+def test_the_fixed_point_sign_step_is_eta_in_weight_lsbs_rounded_stochastically():
+    spec = spec_of(SIGN, precision="fixed", lr=0.01)
+    state = init_agents(spec, list(range(200)))
+    traces = [np.where(np.arange(w.size).reshape(w.shape) % 2, 1000, -1000).astype(np.int64) for w in state.weights]
+    changes = _event(spec, state, traces)
+    lsbs = 0.01 * 2 ** spec.fixed_format.weight_frac_bits  # η in weight LSBs: 40.96
+    for change, e in zip(changes, traces):
+        magnitude = np.abs(change)
+        assert set(np.unique(magnitude)) <= {np.floor(lsbs), np.ceil(lsbs)}
+        np.testing.assert_array_equal(np.sign(change), np.sign(e))
+        assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased: 40.96 on average
