@@ -39,7 +39,9 @@ class TrainConfig:
     """gymnasium id: CartPole-v1, Acrobot-v1, env_bridge/Reaching1D-v0, or any env with a Discrete action
     space (module:EnvId imports the module that registers it)."""
     rule: str = dataclasses.field(default="nrl-b", metadata={"choices": tuple(RULES)})
-    """nrl (NRL variant A), nrl-b (variant B: layer l's update ×N_l), rmhl, bp (REINFORCE with backprop)."""
+    """nrl (NRL variant A), nrl-b (variant B: layer l's update ×N_l), rmhl, bp (REINFORCE with backprop),
+    nrl-fast (beyond the paper: NRL's noise in the hidden layers, the exact local eligibility at the
+    output, a sign step)."""
     precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
     """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None

@@ -2,7 +2,9 @@
 """Learning rules as data.
 
 A :class:`Rule` names what differs between NRL (variants A and B), RMHL and BP: the trace's
-post-synaptic factor, which policy acts, and the ×N_l scaling of the update. A :class:`Modulation`
+post-synaptic factor, which policy acts, and the ×N_l scaling of the update; and the building blocks
+beyond the paper (the exact output eligibility, the sign step, the unbiased gain) that ``nrl-fast``
+combines. A :class:`Modulation`
 names what differs between the reference code's two task loops (episodic gym tasks vs. the
 immediate-reward Reaching task), so that neither is a hidden ``if``.
 """
@@ -13,7 +15,7 @@ import dataclasses
 
 from lava_nrl.errors import ConfigError
 
-__all__ = ["Rule", "RULES", "get_rule", "Modulation"]
+__all__ = ["Rule", "RULES", "get_rule", "lava_rules", "Modulation"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +78,15 @@ RULES = {
     "nrl-b": Rule("nrl-b", trace="nrl", gain="n_post", stable_lr=0.01),
     "rmhl": Rule("rmhl", trace="rmhl", act_noisy=True, pre_noisy=True, stable_lr=0.05),
     "bp": Rule("bp", trace="bp", pre_noisy=False, fixed_point=False, stable_lr=0.02),
+    # Beyond the paper: node perturbation in the hidden layers, the exact local eligibility at the
+    # output, and a sign step (stateless, as fixed point wants it); η chosen on the reference seeds.
+    "nrl-fast": Rule("nrl-fast", trace="nrl", output_post="exact", step="sign", stable_lr=0.01),
 }
+
+
+def lava_rules() -> str:
+    """The rules a Lava graph runs (those with a fixed-point flavour), for messages."""
+    return ", ".join(name for name, rule in RULES.items() if rule.fixed_point)
 
 
 def get_rule(name: str) -> Rule:

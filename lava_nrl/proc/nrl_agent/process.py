@@ -14,7 +14,7 @@ from lava.magma.core.process.variable import Var
 from lava_nrl.agent_file import agent_params, read_agent_file, write_agent_file
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
-from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.kernels.rules import Modulation, get_rule, lava_rules
 from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, collect_saturations, saturation_var
 from lava_nrl.numerics import FixedFormat, make_arith
@@ -97,7 +97,7 @@ class NRLAgent(ValidatedProcess):
     ) -> None:
         sizes = layer_sizes("NRLAgent: sizes", sizes)
         if not get_rule(rule).fixed_point:
-            raise ConfigError(f"NRLAgent: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
+            raise ConfigError(f"NRLAgent: rule {rule!r} runs only in the engine; use {lava_rules()}")
         if lr == 0 and not isinstance(lr, bool):
             raise ConfigError("NRLAgent: lr must be > 0, got 0; to run the agent without learning pass learning=False")
         lr, sigma = positive_real("NRLAgent: lr", lr), positive_real("NRLAgent: sigma", sigma)

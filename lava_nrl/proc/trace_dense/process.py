@@ -9,7 +9,7 @@ from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_nrl.errors import ConfigError
-from lava_nrl.kernels.rules import Modulation, get_rule
+from lava_nrl.kernels.rules import Modulation, get_rule, lava_rules
 from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import FixedFormat, make_arith
 
@@ -66,7 +66,7 @@ class TraceDense(ValidatedProcess):
         if weights.ndim != 2:
             raise ConfigError(f"TraceDense: weights must be 2-D (n_post × n_pre), got shape {weights.shape}")
         if not get_rule(rule).fixed_point:
-            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use nrl, nrl-b or rmhl")
+            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use {lava_rules()}")
         if output and get_rule(rule).output_post == "exact":
             raise ConfigError(f"TraceDense: rule {rule!r}'s output layer learns from the readout's π and action, "
                               "which the decomposed graph does not carry yet; run NRLAgent's fused model")
