@@ -2,7 +2,8 @@
 """Learning speed on CartPole-v1 (H = 128, L = 1): episodes and env steps to the threshold (a
 100-episode mean of 475) for nrl-fast, nrl-b and bp, on seeds that no rate was tuned on.
 
-    python benchmarks/bench_learning.py [--seeds 1-10] [--episodes 3000] [--precision float]   (10–20 minutes)
+    python benchmarks/bench_learning.py [--seeds 1-10] [--episodes 3000] [--precision float]
+        [--rules nrl-fast nrl-b bp] [--lr η …]                                          (10–20 minutes)
 
 Goal: nrl-fast solves every seed with a median ≤ 500 episodes (backprop REINFORCE here: a median of
 474 on the reference seeds), and once a seed has reached the threshold its 100-episode mean never
@@ -23,21 +24,27 @@ from lava_nrl.engine import TrainConfig, train_cohort
 from lava_nrl.runs import episodes_to_threshold, running_mean
 
 
-def seed_range(text: str) -> tuple:
-    first, _, last = text.partition("-")
-    return tuple(range(int(first), int(last or first) + 1))
+def seed_list(text: str) -> tuple:
+    """``1-10`` or ``42,101,300``."""
+    if "-" in text:
+        first, last = text.split("-")
+        return tuple(range(int(first), int(last) + 1))
+    return tuple(int(s) for s in text.split(","))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=seed_range, default=seed_range("1-10"), help="e.g. 1-10 (default)")
+    parser.add_argument("--seeds", type=seed_list, default=seed_list("1-10"),
+                        help="1-10 (default) or a list, e.g. the reference seeds 42,101,300,482,708")
     parser.add_argument("--episodes", type=int, default=3000, help="budget per seed (default 3000)")
     parser.add_argument("--precision", choices=["float", "fixed"], default="float")
     parser.add_argument("--rules", nargs="+", default=["nrl-fast", "nrl-b", "bp"])
+    parser.add_argument("--lr", type=float, nargs="+", help="η values to run each rule at (default: its stable rate)")
     args = parser.parse_args()
     print("command:", " ".join([sys.executable.split("/")[-1]] + sys.argv))
     configs = [TrainConfig(env="CartPole-v1", rule=rule, precision="float" if rule == "bp" else args.precision,
-                           episodes=args.episodes, seeds=args.seeds) for rule in args.rules]
+                           episodes=args.episodes, seeds=args.seeds, lr=lr)
+               for rule in args.rules for lr in (args.lr or [None])]
     started = time.perf_counter()
     for config, result in zip(configs, train_cohort(configs)):
         reached = [episodes_to_threshold(r, result.reward_threshold) for r in result.returns]
