@@ -11,8 +11,9 @@ autoreset): where an episode ends, the returned observation is the next episode'
 
 - ``reset()`` → the first observations (num_envs, n_obs), float64;
 - ``step(actions, active=None)`` → (obs, reward, terminated, truncated): environment ``i`` steps
-  where ``active[i]`` (default: all). An environment that is not active does not step: its state
-  stays as it was, and it reports a zero observation and reward and no episode end;
+  where ``active[i]`` (default: all). An environment that is not active does not step (or, in
+  ``ReachingBatch``, is put back as it was): its state stays, and it reports a zero observation and
+  reward and no episode end;
 - ``get_state()`` / ``set_state()``: what the backend needs to continue, as arrays and generator
   states. A pickled batch is its configuration and that state, so a checkpoint holds no environment
   object (but :class:`GymBatch`'s, whose environments are arbitrary and are pickled as they are).
@@ -63,7 +64,8 @@ def make_batch(env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence
     ----------
     env : str, gymnasium.Env or callable
         A registered gymnasium id (``CartPole-v1``, ``Acrobot-v1``, ``env_bridge/Reaching1D-v0`` …),
-        a function that makes a fresh environment, or one environment instance (then one seed only).
+        a function that makes a fresh environment (picklable, e.g. a ``functools.partial``, if the
+        batch is to be checkpointed), or one environment instance (then one seed, stepped as it is).
     seeds : sequence of int
         One seed per environment.
     """
@@ -84,7 +86,8 @@ def make_batch(env: str | gym.Env | ty.Callable[[], gym.Env], seeds: ty.Sequence
     # The fast paths copy the registered dynamics: environment keyword arguments (spec.kwargs, e.g. from
     # ``functools.partial(make_env, id, **kwargs)``) turn them off; a step limit is honoured by all but
     # Reaching's vector env.
-    registered = spec is not None and not spec.kwargs
+    # An instance is the user's: it is stepped, never replaced by a fast path's copy.
+    registered = spec is not None and not spec.kwargs and not isinstance(env, gym.Env)
     if registered and spec.vector_entry_point == cartpole.VECTOR_ENTRY_POINT:
         backend = CartPoleBatch
     elif registered and spec.entry_point == acrobot.ENTRY_POINT and acrobot.has_default_dynamics(probe):

@@ -16,7 +16,7 @@ import typing as ty
 import numpy as np
 from numba import njit
 
-from lava_nrl.errors import NonFiniteError
+from lava_nrl.errors import ConfigError, NonFiniteError
 from lava_nrl.numerics import FixedFormat, make_arith, rng
 from lava_nrl.numerics import arith as ar
 
@@ -74,6 +74,10 @@ class AgentSpec:
     fixed_format: FixedFormat = dataclasses.field(default_factory=FixedFormat)
 
     def __post_init__(self) -> None:
+        fmt = self.fixed_format
+        if self.precision == "fixed" and self.rule.step == "sign" and fmt.lr_frac_bits < fmt.weight_frac_bits:
+            raise ConfigError(f"rule {self.rule.name!r}'s sign step needs lr_frac_bits ≥ weight_frac_bits (η is cut to "
+                              f"a weight LSB), got {fmt.lr_frac_bits} < {fmt.weight_frac_bits}")
         arith = make_arith(self.precision, self.fixed_format)
         object.__setattr__(self, "arith", arith)
         object.__setattr__(self, "constants", arith.constants(
@@ -208,7 +212,7 @@ def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseli
 def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndarray,
           episode_end: np.ndarray, learning: np.ndarray | None = None) -> None:
     """Apply the reward events: for agents with ``event`` (and ``learning``, default all), δ from the
-    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (s_l = N_l for variant B, else 1), R̄ update; then e ← 0 where ``event``, and R̄ is
+    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e); s_l: the rule's gain), R̄ update; then e ← 0 where ``event``, and R̄ is
     forgotten where ``episode_end`` if the modulation resets it each episode."""
     event = np.asarray(event, dtype=bool)
     if not spec.third_factor.reset_baseline_each_episode and not event.any():

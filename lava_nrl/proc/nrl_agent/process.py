@@ -30,7 +30,7 @@ class NRLAgent(ValidatedProcess):
     sends an action in the same tick::
 
         reward_in = RewardMessage (R, event, episode_end; EnvBridge.reward_out's layout)
-        if event:        δ = rpe(R, R̄);  W_l ← W_l + η·s_l·δ·e_l (s_l = N_l for nrl-b, else 1);
+        if event:        δ = rpe(R, R̄);  W_l ← W_l + η·s_l·δ·e_l (s_l: 1, N_l or N; or the sign step);
                          R̄ ← R̄ + λ(R − R̄);  e_l ← 0
         obs_in = s:      clean and noisy pass (ξ on every layer), a ~ π (π̃ for RMHL),
                          ρ = log π̃(a) − log π(a),  e_l ← γ_e e_l + post_l ⊗ pre_l

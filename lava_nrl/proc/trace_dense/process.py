@@ -25,7 +25,7 @@ class TraceDense(ValidatedProcess):
         1. trace of the previous step:  e ← γ_e e + post ⊗ pre,  post = ρ ξ/‖ξ‖² (NRL) or ξ (RMHL),
                                          from mod_in (a ModulatorMessage: ρ, ‖ξ‖², δ, event,
                                          episode_end) and xi_in = ξ
-        2. at a reward event:            W ← W + η·s_l·δ·e (s_l = N_l for nrl-b, else 1);  e ← 0
+        2. at a reward event:            W ← W + η·s_l·δ·e (s_l: 1, N_l or N; or the sign step);  e ← 0
         3. forward:                      a_out = W s_in,  a_noisy_out = W s_noisy_in
 
     ``xi_in`` receives the post-synaptic neurons' noise of the previous step (a ``NoisyNeuron``
@@ -66,7 +66,7 @@ class TraceDense(ValidatedProcess):
         if weights.ndim != 2:
             raise ConfigError(f"TraceDense: weights must be 2-D (n_post × n_pre), got shape {weights.shape}")
         if not get_rule(rule).fixed_point:
-            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use {lava_rules()}")
+            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use {lava_rules(decomposed=True)}")
         if output and get_rule(rule).output_post == "exact":
             raise ConfigError(f"TraceDense: rule {rule!r}'s output layer learns from the readout's π and action, "
                               "which the decomposed graph does not carry yet; run NRLAgent's fused model")

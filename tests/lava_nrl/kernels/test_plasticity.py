@@ -88,3 +88,12 @@ def test_the_fixed_point_sign_step_is_eta_in_weight_lsbs_rounded_stochastically(
         assert set(np.unique(magnitude)) <= {np.floor(lsbs), np.ceil(lsbs)}
         np.testing.assert_array_equal(np.sign(change), np.sign(e))
         assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased: 40.96 on average
+
+
+def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
+    from lava_nrl.numerics import FixedFormat
+
+    narrow = FixedFormat(lr_frac_bits=8, trace_bits=32, trace_frac_bits=24, weight_bits=32, weight_frac_bits=30)
+    with pytest.raises(Exception, match="sign step needs lr_frac_bits ≥ weight_frac_bits"):
+        AgentSpec(sizes=SIZES, rule=SIGN, modulation=Modulation(), lr=0.01, sigma=1e-2, precision="fixed",
+                  fixed_format=narrow)
