@@ -16,7 +16,7 @@ $(VENV)/.installed: $(PY) pyproject.toml
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/lava-nrl train --backend lava --precision fixed --env CartPole-v1 --rule nrl-b --lr 0.01 --episodes 300 --seeds 42 --out runs/demo --overwrite
+	$(VENV)/bin/lava-nrl train --backend lava --precision fixed --env CartPole-v1 --rule nrl-fast --episodes 600 --seeds 42 --out runs/demo --overwrite
 
 # A hard bound on the whole run: timeout kills pytest's process group, Lava workers included.
 test: $(VENV)/.installed
