@@ -139,12 +139,15 @@ def modulator_row(k, sat, third, reward, event, episode_end, baseline, has_basel
 # -- the decomposed graph's ticks (batch-first; a Lava model passes a batch of one) ---------------
 @njit(cache=True)
 def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_noisy_previous, rho, network_xi_sq,
-                     delta, event, xi, key, updates, x, x_noisy, a, a_noisy, post):
+                     delta, event, xi, given, key, updates, x, x_noisy, a, a_noisy, post):
     """One ``TraceDense`` tick for each agent b: the trace step of the previous step (from its
-    inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖² and the neurons' ξ), the reward event,
-    then the forward sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
+    inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖², the neurons' ξ and, for the exact output
+    eligibility, the readout's ``given`` post factor), the reward event, then the forward sums
+    a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
     layer = LayerRule(*layer_tuple)
     for b in range(w.shape[0]):
+        if layer.post == POST_EXACT:
+            post[b, :] = given[b]
         if has_previous[b]:  # the first tick has no previous step
             trace_step_row(k, sat, layer, e[b], rho[b], xi[b], network_xi_sq[b], x_previous[b],
                            x_noisy_previous[b], post[b])

@@ -84,11 +84,9 @@ RULES = {
 }
 
 
-def lava_rules(decomposed: bool = False) -> str:
-    """The rules a Lava graph runs (those with a fixed-point flavour; the decomposed graph: not those
-    whose output layer learns from the readout), for messages."""
-    return ", ".join(name for name, rule in RULES.items()
-                     if rule.fixed_point and not (decomposed and rule.output_post == "exact"))
+def lava_rules() -> str:
+    """The rules a Lava graph runs (those with a fixed-point flavour), for messages."""
+    return ", ".join(name for name, rule in RULES.items() if rule.fixed_point)
 
 
 def get_rule(name: str) -> Rule:

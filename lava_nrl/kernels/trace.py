@@ -19,8 +19,8 @@ from numba.extending import register_jitable
 from lava_nrl.numerics import FloatArith
 from lava_nrl.numerics import arith as ar
 
-__all__ = ["nrl_post_factor", "bp_post_factors", "trace_update", "nrl_post_row", "output_grad_row", "bp_post_row",
-           "trace_row"]
+__all__ = ["nrl_post_factor", "output_grad", "bp_post_factors", "trace_update", "nrl_post_row", "output_grad_row",
+           "bp_post_row", "trace_row"]
 
 
 @register_jitable
@@ -80,6 +80,12 @@ def _nrl_post_factor(k, sat, rho, xi, xi_sq, post):
 
 
 @njit(cache=True)
+def _output_grad(k, logp, action, post):
+    for b in range(logp.shape[0]):
+        output_grad_row(k, logp[b], action[b], post[b])
+
+
+@njit(cache=True)
 def _bp_post_factors(k, sat, weights, a, first, logp, action, post):
     for b in range(a.shape[0]):
         bp_post_row(k, sat, weights, b, a[b], first, logp[b], action[b], post[b])
@@ -97,6 +103,14 @@ def nrl_post_factor(arith, rho: np.ndarray, xi: np.ndarray, xi_sq: np.ndarray) -
     post = np.empty_like(xi)
     _nrl_post_factor(arith.constants(), arith.counts, np.asarray(rho, dtype=arith.dtype).reshape(-1), xi,
                      np.asarray(xi_sq, dtype=arith.dtype).reshape(-1), post)
+    return post
+
+
+def output_grad(arith, logp: np.ndarray, action: np.ndarray) -> np.ndarray:
+    """1[a = k] − π_k for log π (B, n) and actions (B,): the exact output eligibility."""
+    logp = np.ascontiguousarray(logp, dtype=arith.dtype)
+    post = np.empty_like(logp)
+    _output_grad(arith.constants(), logp, np.asarray(action, dtype=np.int64).reshape(-1), post)
     return post
 
 

@@ -95,22 +95,15 @@ def test_options(option, precision, decomposed):
         np.testing.assert_array_equal(lava_w, engine_w)
 
 
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
-def test_nrl_fast_on_the_fused_agent(precision):
-    """nrl-fast (exact output eligibility, sign step) on the fused NRLAgent ≡ the engine, bit for bit."""
+def test_nrl_fast(precision, decomposed):
+    """nrl-fast (exact output eligibility, fed back from the readout in the decomposed graph; sign
+    step) on Lava ≡ the engine, bit for bit."""
     config = TrainConfig(env="CartPole-v1", rule="nrl-fast", precision=precision, episodes=15, seeds=(11,), hidden=16)
     engine = train(config)
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed=False)
+    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
     assert returns[:15] == engine.returns[0]
     for lava_w, engine_w in zip(weights, engine.weights[0]):
         np.testing.assert_array_equal(lava_w, engine_w)
     assert not np.array_equal(engine.weights[0][1], train(TrainConfig(**{**config.__dict__, "lr": 1e-9})).weights[0][1])
-
-
-def test_the_decomposed_graph_refuses_the_exact_output_eligibility_in_one_line():
-    from lava_nrl.errors import ConfigError
-    from lava_nrl.proc.trace_dense.process import TraceDense
-
-    with pytest.raises(ConfigError, match="output layer learns from the readout's π and action"):
-        TraceDense(weights=np.zeros((2, 4)), rule="nrl-fast", output=True)
-    TraceDense(weights=np.zeros((4, 4)), rule="nrl-fast", output=False)  # a hidden layer is fine

@@ -29,6 +29,7 @@ class SubNoisyDenseModel(AbstractSubProcessModel):
         proc.in_ports.s_in.connect(self.synapses.in_ports.s_in)
         proc.in_ports.s_noisy_in.connect(self.synapses.in_ports.s_noisy_in)
         proc.in_ports.mod_in.connect(self.synapses.in_ports.mod_in)
+        proc.in_ports.post_in.connect(self.synapses.in_ports.post_in)
         self.synapses.out_ports.a_out.connect(self.neurons.in_ports.a_in)
         self.synapses.out_ports.a_noisy_out.connect(self.neurons.in_ports.a_noisy_in)
         self.neurons.out_ports.xi_out.connect(self.synapses.in_ports.xi_in)

@@ -55,6 +55,7 @@ class NoisyDense(ValidatedProcess):
         self.s_in = InPort(shape=(n_pre,))
         self.s_noisy_in = InPort(shape=(n_pre,))
         self.mod_in = InPort(shape=(ModulatorMessage.size(),))
+        self.post_in = InPort(shape=(n_post,))  # the readout's exact output eligibility (see TraceDense)
         self.s_out = OutPort(shape=(n_post,))
         self.s_noisy_out = OutPort(shape=(n_post,))
         self.xi_sq_out = OutPort(shape=(1,))

@@ -99,7 +99,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         reward_in ─▶ modulator ─ModulatorMessage(ρ, ‖ξ‖², δ, event, end)─▶ every layer's mod_in
 
     Feedback edges carry the previous step's values and are sent first in each tick (ξ from the
-    neurons to their synapses, ρ and ‖ξ‖² through the modulator), so the graph never deadlocks and
+    neurons to their synapses, ρ and ‖ξ‖² through the modulator, and for a rule with the exact output
+    eligibility 1[a = k] − π_k from the readout to the output layer's post_in), so the graph never deadlocks and
     the order of operations is the engine's: trace of step t−1, update at the reward event, forward.
     """
 
@@ -128,6 +129,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         layers[-1].out_ports.s_noisy_out.connect(self.readout.in_ports.a_noisy_in)
         self.readout.out_ports.action_out.connect(proc.out_ports.action_out)
         self.readout.out_ports.rho_out.connect(self.modulator.in_ports.rho_in)
+        if spec.rule.output_post == "exact":  # the output layer learns from 1[a = k] − π_k
+            self.readout.out_ports.grad_out.connect(layers[-1].in_ports.post_in)
         proc.in_ports.reward_in.connect(self.modulator.in_ports.reward_in)
         for layer in layers:  # in layer order: the fan-in sums ‖ξ_l‖² as the engine does
             self.modulator.out_ports.mod_out.connect(layer.in_ports.mod_in)

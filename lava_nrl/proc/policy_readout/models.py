@@ -24,6 +24,7 @@ class AbstractPyPolicyReadoutModel(SaturationCounting, PyLoihiProcessModel):
     a_noisy_in = None
     action_out = None
     rho_out = None
+    grad_out = None
     precision = None
 
     def __init__(self, proc_params):
@@ -33,14 +34,17 @@ class AbstractPyPolicyReadoutModel(SaturationCounting, PyLoihiProcessModel):
         self.act_noisy = p["act_noisy"]
         self.action_key = np.array([rng.derive_key(p["seed"], rng.ACTION)], dtype=np.uint32)
         self.step = np.zeros(1, dtype=np.uint64)
+        self.grad = np.zeros(p["n_actions"], dtype=self.arith.dtype)  # of the previous step
 
     def run_spk(self) -> None:
+        self.grad_out.send(self.grad)
         logits = self.a_in.recv()[None].astype(self.arith.dtype)
         logits_noisy = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
         u32 = rng.random_u32(self.action_key, self.step, 0)
-        action, rho, _, _ = kernels.policy_readout(self.arith, logits, logits_noisy, u32, self.act_noisy)
+        action, rho, logp, logp_noisy = kernels.policy_readout(self.arith, logits, logits_noisy, u32, self.act_noisy)
         self.action_out.send(action)
         self.rho_out.send(rho)
+        self.grad = kernels.output_grad(self.arith, logp_noisy if self.act_noisy else logp, action)[0]
         self.step += np.uint64(1)
         self.record_saturations()
 
@@ -54,6 +58,7 @@ class PyPolicyReadoutModelFloat(AbstractPyPolicyReadoutModel):
     a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     rho_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    grad_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
 
 @implements(proc=PolicyReadout, protocol=LoihiProtocol)
@@ -67,3 +72,4 @@ class PyPolicyReadoutModelFixed(AbstractPyPolicyReadoutModel):
     a_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     action_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     rho_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int64, precision=64)
+    grad_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)

@@ -19,6 +19,8 @@ class PolicyReadout(ValidatedProcess):
         log π = log_softmax(a_in),  log π̃ = log_softmax(a_noisy_in)     (max-subtracted)
         action_out = a ~ π   (π̃ if act_noisy: RMHL)
         rho_out    = ρ = log π̃(a) − log π(a)
+        grad_out   = 1[a = k] − π_k of the previous step, sent first (a feedback edge: the exact output
+                     eligibility, for a rule whose output layer learns from it)
 
     The arithmetic is :func:`lava_nrl.kernels.policy_readout`; in fixed point exp and log come from
     look-up tables. On Loihi this belongs on the embedded CPU.
@@ -46,4 +48,5 @@ class PolicyReadout(ValidatedProcess):
         self.a_noisy_in = InPort(shape=(n_actions,))
         self.action_out = OutPort(shape=(1,))
         self.rho_out = OutPort(shape=(1,))
+        self.grad_out = OutPort(shape=(n_actions,))
         self.saturations = saturation_var()  # fixed point: clipped values by kind

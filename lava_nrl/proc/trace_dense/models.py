@@ -27,6 +27,7 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
     s_noisy_in = None
     mod_in = None
     xi_in = None
+    post_in = None
     a_out = None
     a_noisy_out = None
     weights = None
@@ -51,11 +52,12 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         dtype = self.arith.dtype
         mod = ModulatorMessage.unpack(self.mod_in.recv())
         xi = self.xi_in.recv()[None].astype(dtype)
+        given = self.post_in.recv()[None].astype(dtype)
         x, x_noisy = self.s_in.recv()[None].astype(dtype), self.s_noisy_in.recv()[None].astype(dtype)
         trace_dense_tick(self.k, self.arith.counts, self.layer, self.weights[None], self.trace[None],
                          self.has_previous, self.x_previous, self.x_noisy_previous, np.array([mod.rho], dtype),
                          np.array([mod.xi_sq], dtype), np.array([mod.delta], dtype), np.array([mod.event]), xi,
-                         self.rounding_key, self.updates, x, x_noisy, self.a, self.a_noisy, self.post)
+                         given, self.rounding_key, self.updates, x, x_noisy, self.a, self.a_noisy, self.post)
         self.a_out.send(self.a[0])
         self.a_noisy_out.send(self.a_noisy[0])
         self.record_saturations()
@@ -70,6 +72,7 @@ class PyTraceDenseModelFloat(AbstractPyTraceDenseModel):
     s_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     mod_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     xi_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    post_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, np.float64)
@@ -87,6 +90,7 @@ class PyTraceDenseModelFixed(AbstractPyTraceDenseModel):
     s_noisy_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     mod_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int64, precision=64)
     xi_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    post_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     a_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=16)

@@ -29,7 +29,9 @@ class TraceDense(ValidatedProcess):
         3. forward:                      a_out = W s_in,  a_noisy_out = W s_noisy_in
 
     ``xi_in`` receives the post-synaptic neurons' noise of the previous step (a ``NoisyNeuron``
-    sends it first thing each tick), so the loop closes without deadlock. The tick is the kernels'
+    sends it first thing each tick), so the loop closes without deadlock; ``post_in``, at an output
+    layer whose rule learns from the exact eligibility, that of the previous step (a ``PolicyReadout``
+    sends it first thing; unconnected, it reads zeros). The tick is the kernels'
     :func:`~lava_nrl.kernels.plasticity.trace_dense_tick`, made of the rows the fused agent uses.
 
     Parameters
@@ -66,10 +68,7 @@ class TraceDense(ValidatedProcess):
         if weights.ndim != 2:
             raise ConfigError(f"TraceDense: weights must be 2-D (n_post × n_pre), got shape {weights.shape}")
         if not get_rule(rule).fixed_point:
-            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use {lava_rules(decomposed=True)}")
-        if output and get_rule(rule).output_post == "exact":
-            raise ConfigError(f"TraceDense: rule {rule!r}'s output layer learns from the readout's π and action, "
-                              "which the decomposed graph does not carry yet; run NRLAgent's fused model")
+            raise ConfigError(f"TraceDense: rule {rule!r} runs only in the engine; use {lava_rules()}")
         fixed_format = fixed_format or FixedFormat()
         arith = make_arith(precision, fixed_format)
         n_post, n_pre = weights.shape
@@ -80,6 +79,7 @@ class TraceDense(ValidatedProcess):
         self.s_noisy_in = InPort(shape=(n_pre,))
         self.mod_in = InPort(shape=(ModulatorMessage.size(),))
         self.xi_in = InPort(shape=(n_post,))
+        self.post_in = InPort(shape=(n_post,))
         self.a_out = OutPort(shape=(n_post,))
         self.a_noisy_out = OutPort(shape=(n_post,))
         self.weights = Var(shape=(n_post, n_pre), init=arith.encode_weights(weights))

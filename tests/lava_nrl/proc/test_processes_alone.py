@@ -129,8 +129,8 @@ def test_trace_dense(precision):
     for t in range(T):
         plasticity.trace_dense_tick(k, arith.counts, layer, w, e, has_previous, x_previous, x_noisy_previous,
                                     rho[t : t + 1], xi_sq[t : t + 1], delta[t : t + 1], event[t : t + 1] == 1,
-                                    xi[None, :, t], key, updates, x[None, :, t], x_noisy[None, :, t], a, a_noisy,
-                                    post)
+                                    xi[None, :, t], np.zeros((1, 3), arith.dtype), key, updates, x[None, :, t],
+                                    x_noisy[None, :, t], a, a_noisy, post)
         np.testing.assert_array_equal(got["a_out"][t], a[0])
         np.testing.assert_array_equal(got["a_noisy_out"][t], a_noisy[0])
     assert not np.array_equal(w, arith.encode_weights(w0)[None])  # the event changed the weights
