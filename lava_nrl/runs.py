@@ -6,8 +6,9 @@
 saturation counts by kind, per seed ``episodes_to_threshold``, ``final_mean_return``, ``env_steps``,
 ``wall_seconds``, and where the run came from: package version, command line, git commit, machine),
 ``weights-seed{S}.npz`` (the agent file of :mod:`lava_nrl.agent_file`: ``W0..WL``, float64, and the
-parameters that made them, which ``NRLAgent.load`` and ``lava_nrl.policy.load_policy`` read) and ``curve.png`` (mean ± std over seeds of the
-100-episode running mean, against episodes and against env steps, every seed drawn to the end).
+parameters that made them, which ``NRLAgent.load`` and ``lava_nrl.policy.load_policy`` read) and
+``curve.png`` (mean ± std over seeds of the 100-episode running mean, against episodes and against env
+steps, every seed drawn to the end).
 
 A run holds its folder with :func:`writing_into`: one run at a time, never over another run's results
 unless asked to, and only a folder it can write.

@@ -259,9 +259,9 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                     try:
                         save_checkpoint(run, checkpoint)
                     except OSError as err:
-                        raise OutputError(f"interrupted, and the checkpoint could not be written ({err.strerror or err})"
-                                          f": {checkpoint} holds the run as it was at its previous checkpoint, if any"
-                                          ) from None
+                        raise OutputError(f"interrupted, and the checkpoint could not be written "
+                                          f"({err.strerror or err}): {checkpoint} holds the run as it was at its "
+                                          "previous checkpoint, if any") from None
                 raise KeyboardInterrupt
             # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
             busy = [run.active[slot].any() for _, _, slot in groups]

@@ -212,8 +212,9 @@ def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseli
 def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndarray,
           episode_end: np.ndarray, learning: np.ndarray | None = None) -> None:
     """Apply the reward events: for agents with ``event`` (and ``learning``, default all), δ from the
-    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e); s_l: the rule's gain), R̄ update; then e ← 0 where ``event``, and R̄ is
-    forgotten where ``episode_end`` if the modulation resets it each episode."""
+    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e); s_l: the rule's gain), R̄ update;
+    then e ← 0 where ``event``, and R̄ is forgotten where ``episode_end`` if the modulation resets it
+    each episode."""
     event = np.asarray(event, dtype=bool)
     if not spec.third_factor.reset_baseline_each_episode and not event.any():
         return  # nothing to apply (most steps of an episodic schedule)

@@ -59,8 +59,8 @@ def _event(spec, state, trace_values, reward=10.0, baseline=5.0):
     state.baseline[:] = spec.arith.encode_reward(np.full(len(state.baseline), baseline))
     state.has_baseline[:] = True
     before = [w.copy() for w in state.weights]
-    learn(spec, state, spec.arith.encode_reward(np.full(len(state.baseline), reward)), np.ones(len(state.baseline), bool),
-          np.zeros(len(state.baseline), bool))
+    n = len(state.baseline)
+    learn(spec, state, spec.arith.encode_reward(np.full(n, reward)), np.ones(n, bool), np.zeros(n, bool))
     return [w - b for w, b in zip(state.weights, before)]
 
 
