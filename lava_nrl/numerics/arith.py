@@ -50,11 +50,12 @@ a centred byte sum)."""
 
 FixedConstants = collections.namedtuple(
     "FixedConstants",
-    "frac msg_bits weight_bits weight_frac trace_bits trace_frac slope_frac reward_bits update_shift "
+    "frac msg_bits weight_bits weight_frac trace_bits trace_frac slope_frac reward_bits update_shift stochastic "
     "slope sigma decay rate lr",
 )
-FixedConstants.__doc__ = """The format's widths, then the quantised hyperparameters: slope
-Q.slope_frac, ``sigma`` = round(σ·2^F·2^16 / IRWIN_HALL_STD), decay and rate Q.16, lr Q.lr_frac."""
+FixedConstants.__doc__ = """The format's widths and rounding (``stochastic``: a weight update rounds
+stochastically, else to nearest), then the quantised hyperparameters: slope Q.slope_frac, ``sigma`` =
+round(σ·2^F·2^16 / IRWIN_HALL_STD), decay and rate Q.16, lr Q.lr_frac."""
 
 
 def _primitive(float_impl, fixed_impl):
@@ -276,13 +277,14 @@ gain = _primitive(_float_gain, _fixed_gain)
 
 
 def _float_weight_step(k, w, gain, e, random):
-    """w + gain·e (fixed: cut to the weight LSB by stochastic rounding with ``random``, saturated);
-    (value, clipped)."""
+    """w + gain·e (fixed: cut to the weight LSB by stochastic rounding with ``random``, or to nearest,
+    as the format says; saturated); (value, clipped)."""
     return w + gain * e, 0
 
 
 def _fixed_weight_step(k, w, gain, e, random):
-    return _clip(w + shift_stochastic(gain * e, k.update_shift, random), k.weight_bits)
+    step = shift_stochastic(gain * e, k.update_shift, random) if k.stochastic else shift_round(gain * e, k.update_shift)
+    return _clip(w + step, k.weight_bits)
 
 
 weight_step = _primitive(_float_weight_step, _fixed_weight_step)
@@ -295,7 +297,9 @@ def _float_sign_step(k, w, step, direction, random):
 
 
 def _fixed_sign_step(k, w, step, direction, random):
-    return _clip(w + direction * shift_stochastic(step, k.update_shift - k.trace_frac, random), k.weight_bits)
+    shift = k.update_shift - k.trace_frac
+    cut = shift_stochastic(step, shift, random) if k.stochastic else shift_round(step, shift)
+    return _clip(w + direction * cut, k.weight_bits)
 
 
 sign_step = _primitive(_float_sign_step, _fixed_sign_step)
@@ -307,7 +311,7 @@ def _float_rounds_stochastically(k):
 
 
 def _fixed_rounds_stochastically(k):
-    return True
+    return k.stochastic
 
 
 rounds_stochastically = _primitive(_float_rounds_stochastically, _fixed_rounds_stochastically)
@@ -376,7 +380,7 @@ class FixedArith:
         f = self.fmt
         return FixedConstants(
             f.frac_bits, f.msg_bits, f.weight_bits, f.weight_frac_bits, f.trace_bits, f.trace_frac_bits,
-            f.slope_frac_bits, f.reward_bits, f.update_shift,
+            f.slope_frac_bits, f.reward_bits, f.update_shift, f.rounding == "stochastic",
             self._q(slope, f.slope_frac_bits), self._q(sigma * 2.0**self.F * 2.0**16 / rng.IRWIN_HALL_STD, 0),
             self._q(decay, RATIO_FRAC_BITS), self._q(rate, RATIO_FRAC_BITS), self._q(lr, f.lr_frac_bits))
 

@@ -54,6 +54,9 @@ class FixedFormat:
         Fraction bits of the LeakyReLU slope (0.1 → 410 · 2^-12). Default 12.
     reward_bits : int
         Signed width of rewards, returns and the baseline R̄ (Q.F). Default 32 (±32768).
+    rounding : str
+        How a weight update is cut to the weight's LSB: stochastic (unbiased, from the layer's
+        rounding stream) or nearest (half up). Default stochastic.
     """
 
     frac_bits: int = 16
@@ -65,8 +68,12 @@ class FixedFormat:
     lr_frac_bits: int = 24
     slope_frac_bits: int = 12
     reward_bits: int = 32
+    rounding: str = dataclasses.field(default="stochastic", metadata={"choices": ("stochastic", "nearest")})
 
     def __post_init__(self) -> None:
+        if self.rounding not in ("stochastic", "nearest"):
+            raise ConfigError(f"FixedFormat.rounding must be 'stochastic' or 'nearest', got {self.rounding!r}")
+
         def need(name: str, lo: int, hi: int) -> None:
             value = getattr(self, name)
             if not isinstance(value, int) or not lo <= value <= hi:

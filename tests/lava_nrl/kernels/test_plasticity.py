@@ -97,3 +97,24 @@ def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
     with pytest.raises(Exception, match="sign step needs lr_frac_bits ≥ weight_frac_bits"):
         AgentSpec(sizes=SIZES, rule=SIGN, modulation=Modulation(), lr=0.01, sigma=1e-2, precision="fixed",
                   fixed_format=narrow)
+
+
+def test_round_to_nearest_cuts_each_update_to_the_nearest_weight_lsb():
+    """FixedFormat(rounding="nearest"): W + round(η·δ·e in weight LSBs), the same at every agent; the
+    default rounds stochastically (unbiased, different agents differently)."""
+    from lava_nrl.numerics import FixedFormat
+
+    plain = Rule("plain", trace="nrl")
+    nearest = AgentSpec(sizes=SIZES, rule=plain, modulation=Modulation(), lr=0.01, sigma=1e-2, precision="fixed",
+                        fixed_format=FixedFormat(rounding="nearest"))
+    state = init_agents(nearest, list(range(50)))
+    traces = [np.full(w.shape, 3 << 16, np.int64) for w in state.weights]  # e = 3.0
+    changes = _event(nearest, state, traces)  # δ = 0.5: η·δ·e = 0.015 = 61.44 weight LSBs
+    for change in changes:
+        assert (change == 61).all()
+    stochastic = spec_of(plain, precision="fixed")
+    state = init_agents(stochastic, list(range(50)))
+    changes = _event(stochastic, state, traces)
+    assert set(np.unique(changes[0])) == {61, 62} and abs(changes[0].mean() - 61.44) < 0.05
+    with pytest.raises(Exception, match="rounding must be 'stochastic' or 'nearest'"):
+        FixedFormat(rounding="up")
