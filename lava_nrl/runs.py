@@ -350,7 +350,8 @@ def plot_curve(result, path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     with warnings.catch_warnings():  # all-NaN grid points before the first episode ends
         warnings.simplefilter("ignore", RuntimeWarning)
-        panels = ((np.arange(1, len(curves_to_end(returns)[0]) + 1), curves_to_end(returns), "episode"),
+        by_episode = curves_to_end(returns)
+        panels = ((np.arange(1, by_episode.shape[1] + 1), by_episode, "episode"),
                   (*curves_over_steps(returns, lengths), "env steps (per agent)"))
         for ax, (x, stack, xlabel) in zip(axes, panels):
             mean, low, high = seed_band(stack, returns)

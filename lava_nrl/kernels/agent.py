@@ -22,7 +22,7 @@ from lava_nrl.numerics import arith as ar
 
 from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
 from .plasticity import (
-    POST_BP, POST_EXACT, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules, modulator_row, reward_event_row, third_factor,
+    POST_BP, POST_EXACT, POST_NRL, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules, modulator_row, reward_event_row, third_factor,
     trace_step_row, update_gain,
 )
 from .readout import readout_row
@@ -141,6 +141,10 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
     x, x_noisy = np.empty(n_in + n_neurons, s.dtype), np.empty(n_in + n_neurons, s.dtype)
     n_actions = weights[n_layers - 1].shape[1]
     logp, logp_noisy = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
+    network_norm = False  # some layer normalises its ξ by the whole network's ‖ξ‖²
+    for l in range(n_layers):
+        layer = LayerRule(*layer_tuples[l])
+        network_norm |= layer.post == POST_NRL and not layer.layer_norm
     for b in range(s.shape[0]):
         # CLEAN AND NOISY PASS
         x[:n_in] = s[b]
@@ -161,9 +165,10 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         actions[b] = action
 
         # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
-        network_xi_sq = sum_sq_row(xi[first[0] : first[1]])  # Σ_l ‖ξ_l‖², summed layer by layer
-        for l in range(1, n_layers):
-            network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
+        network_xi_sq = xi[0] * 0  # Σ_l ‖ξ_l‖², summed layer by layer, where a layer needs it
+        if network_norm:
+            for l in range(n_layers):
+                network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
         if LayerRule(*layer_tuples[0]).post == POST_BP:
             bp_post_row(k, sat, weights, b, a, first, logp, action, post)
         elif LayerRule(*layer_tuples[n_layers - 1]).post == POST_EXACT:
