@@ -78,19 +78,27 @@ def test_out_of_range_actions_are_refused_where_active():
         batch.step(np.array([1, 7]))
 
 
-def test_gym_batch_equals_separate_envs():
-    seeds = [3, 5]
-    batch = make_batch("MountainCar-v0", seeds)
-    envs = [make_env("MountainCar-v0") for _ in seeds]
+@pytest.mark.parametrize("env, seeds, steps, ends", [
+    ("CartPole-v1", [3, 5, 8], 600, 10), ("Acrobot-v1", [3, 5, 8, 13], 3000, 10),
+    ("env_bridge/Reaching1D-v0", [3, 5, 8], 700, 5), ("MountainCar-v0", [3, 5], 300, 1)])
+def test_a_batch_equals_separate_gymnasium_envs(env, seeds, steps, ends):
+    """Environment i of a batch ≡ ``gymnasium.make(env)`` reset with seed i, then reset at each episode
+    end, bit for bit, over more than ``ends`` episode ends (resets from each one's own generator)."""
+    batch = make_batch(env, seeds)
+    assert type(batch) is BACKENDS[env]
+    envs = [make_env(env) for _ in seeds]
     np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
-    for a in actions_for(batch, 300):
+    ended = 0
+    for a in actions_for(batch, steps):
         obs, reward, terminated, truncated = batch.step(a)
-        for i, env in enumerate(envs):
-            o, r, te, tr, _ = env.step(int(a[i]))
+        for i, single in enumerate(envs):
+            o, r, te, tr, _ = single.step(int(a[i]))
             if te or tr:
-                o, _ = env.reset()
+                o, _ = single.reset()
+                ended += 1
             assert (r, te, tr) == (reward[i], terminated[i], truncated[i])
             np.testing.assert_array_equal(obs[i], o)
+    assert ended > ends
 
 
 @pytest.mark.parametrize("module, function", [("env_bridge.envs.reaching1d", "_observe"),

@@ -33,17 +33,24 @@ def run_lava(config: TrainConfig, ticks: int, decomposed: bool):
         bridge.stop()
 
 
+def assert_lava_equals_engine(config: TrainConfig, decomposed: bool):
+    """Run ``config`` (one seed) on the engine and on the Lava graph: the same returns and weights, bit
+    for bit. Returns the engine's result."""
+    engine = train(config)
+    # The last episode's reward reaches the agent one tick after the episode's last step.
+    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
+    np.testing.assert_array_equal(returns[: config.num_episodes], engine.returns[0])
+    for lava_w, engine_w in zip(weights, engine.weights[0]):
+        np.testing.assert_array_equal(lava_w, engine_w)
+    return engine
+
+
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
 @pytest.mark.parametrize("rule", ["nrl", "nrl-b", "rmhl"])
 def test_cartpole_20_episodes(rule, precision, decomposed):
     config = TrainConfig(env="CartPole-v1", rule=rule, precision=precision, lr=0.05, episodes=20, seeds=(42,))
-    engine = train(config)
-    # The last episode's reward reaches the agent one tick after the episode's last step.
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
-    assert returns[:20] == engine.returns[0]
-    for lava_w, engine_w in zip(weights, engine.weights[0]):
-        np.testing.assert_array_equal(lava_w, engine_w)
+    assert_lava_equals_engine(config, decomposed)
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
@@ -52,12 +59,8 @@ def test_cartpole_20_episodes(rule, precision, decomposed):
 def test_reaching_600_steps(rule, precision, decomposed):
     config = TrainConfig(env="env_bridge/Reaching1D-v0", rule=rule, precision=precision, lr=0.05,
                          episodes=2, seeds=(101,))
-    engine = train(config)
+    engine = assert_lava_equals_engine(config, decomposed)
     assert sum(engine.lengths[0]) == 600
-    weights, returns = run_lava(config, 601, decomposed)
-    np.testing.assert_array_equal(returns[:2], engine.returns[0])
-    for lava_w, engine_w in zip(weights, engine.weights[0]):
-        np.testing.assert_array_equal(lava_w, engine_w)
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
@@ -65,11 +68,7 @@ def test_reaching_600_steps(rule, precision, decomposed):
 def test_two_hidden_layers(precision, decomposed):
     config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision=precision, lr=0.05, episodes=5, seeds=(3,),
                          hidden=32, layers=2)
-    engine = train(config)
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
-    assert returns[:5] == engine.returns[0]
-    for lava_w, engine_w in zip(weights, engine.weights[0]):
-        np.testing.assert_array_equal(lava_w, engine_w)
+    assert_lava_equals_engine(config, decomposed)
 
 
 # Each option reaches a different branch of the rule's rows (γ_e's multiplication, the layer's own ‖ξ_l‖²
@@ -88,11 +87,7 @@ OPTIONS = {
 def test_options(option, precision, decomposed):
     config = TrainConfig(env="CartPole-v1", rule="nrl-b", precision=precision, lr=0.05, episodes=8, seeds=(7,),
                          hidden=16, **OPTIONS[option])
-    engine = train(config)
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
-    assert returns[:8] == engine.returns[0]
-    for lava_w, engine_w in zip(weights, engine.weights[0]):
-        np.testing.assert_array_equal(lava_w, engine_w)
+    assert_lava_equals_engine(config, decomposed)
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
@@ -101,9 +96,5 @@ def test_nrl_fast(precision, decomposed):
     """nrl-fast (exact output eligibility, fed back from the readout in the decomposed graph; sign
     step) on Lava ≡ the engine, bit for bit."""
     config = TrainConfig(env="CartPole-v1", rule="nrl-fast", precision=precision, episodes=15, seeds=(11,), hidden=16)
-    engine = train(config)
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
-    assert returns[:15] == engine.returns[0]
-    for lava_w, engine_w in zip(weights, engine.weights[0]):
-        np.testing.assert_array_equal(lava_w, engine_w)
+    engine = assert_lava_equals_engine(config, decomposed)
     assert not np.array_equal(engine.weights[0][1], train(TrainConfig(**{**config.__dict__, "lr": 1e-9})).weights[0][1])

@@ -3,11 +3,9 @@
 
 import dataclasses
 
-import gymnasium as gym
 import numpy as np
 import pytest
 
-from env_bridge.batch import AcrobotBatch, CartPoleBatch, ReachingBatch, make_batch, make_env
 from lava_nrl.engine import TrainConfig, TrainResult, train, train_cohort
 from lava_nrl.errors import ConfigError, NonFiniteError
 
@@ -66,62 +64,6 @@ def test_seeds_split_over_processes_give_the_same_result():
 def test_a_cohort_shares_one_environment():
     with pytest.raises(ConfigError, match="one environment"):
         train_cohort([TrainConfig(env="CartPole-v1", episodes=1), TrainConfig(env="Acrobot-v1", episodes=1)])
-
-
-def test_reaching_vector_path_equals_separate_envs():
-    seeds = [3, 5, 8]
-    batch = make_batch("env_bridge/Reaching1D-v0", seeds)
-    assert isinstance(batch, ReachingBatch)
-    envs = [make_env("env_bridge/Reaching1D-v0") for _ in seeds]
-    np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
-    for a in np.random.default_rng(0).integers(0, 3, size=(700, len(seeds))):  # two trial ends
-        obs, reward, term, trunc = batch.step(a)
-        for i, env in enumerate(envs):
-            o, r, te, tr, _ = env.step(int(a[i]))
-            if te or tr:
-                o, _ = env.reset()
-            assert (te, tr, r) == (term[i], trunc[i], reward[i])
-            np.testing.assert_array_equal(obs[i], o)
-
-
-def test_acrobot_fast_path_equals_separate_gymnasium_envs():
-    seeds = [3, 5, 8, 13]
-    batch = make_batch("Acrobot-v1", seeds)
-    assert isinstance(batch, AcrobotBatch)
-    envs = [gym.make("Acrobot-v1") for _ in seeds]
-    np.testing.assert_array_equal(batch.reset(), [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
-    ends = 0
-    for a in np.random.default_rng(0).integers(0, 3, size=(3000, len(seeds))):
-        obs, reward, term, trunc = batch.step(a)
-        for i, env in enumerate(envs):
-            o, r, te, tr, _ = env.step(int(a[i]))
-            if te or tr:
-                o, _ = env.reset()
-                ends += 1
-            assert (te, tr, r) == (term[i], trunc[i], reward[i])
-            np.testing.assert_array_equal(obs[i], o)
-    assert ends > 10  # resets from each environment's own generator are covered
-
-
-def test_cartpole_fast_path_equals_separate_gymnasium_envs():
-    seeds = [3, 5, 8]
-    batch = make_batch("CartPole-v1", seeds)
-    assert isinstance(batch, CartPoleBatch)
-    envs = [gym.make("CartPole-v1") for _ in seeds]
-    obs = batch.reset()
-    np.testing.assert_array_equal(obs, [e.reset(seed=s)[0] for e, s in zip(envs, seeds)])
-    actions = np.random.default_rng(0).integers(0, 2, size=(600, 3))
-    ends = 0
-    for a in actions:
-        obs, reward, term, trunc = batch.step(a)
-        for i, env in enumerate(envs):
-            o, r, te, tr, _ = env.step(int(a[i]))
-            assert (r, te, tr) == (reward[i], term[i], trunc[i])
-            if te or tr:
-                o, _ = env.reset()
-                ends += 1
-            np.testing.assert_array_equal(obs[i], o)
-    assert ends > 10  # several autoresets were compared
 
 
 def test_rules_differ_where_they_should():
