@@ -3,6 +3,7 @@
 within seconds, and even SIGKILL of the main process leaves no Lava or pool worker behind. After
 every signal the processes the run had started are counted."""
 
+import contextlib
 import os
 import pathlib
 import signal
@@ -82,6 +83,20 @@ def workers_of(proc: subprocess.Popen) -> set[int]:
     return descendants(proc.pid)
 
 
+@contextlib.contextmanager
+def training_with_workers(tmp_path, *extra):
+    """A long ``train`` run into ``tmp_path`` and its workers, once they run; whatever happens, neither
+    outlives the test."""
+    proc = start("train", *LONG_TRAIN, *extra, "--out", str(tmp_path))
+    workers = set()
+    try:
+        workers = workers_of(proc)
+        yield proc, workers
+    finally:
+        proc.kill()
+        kill_all(workers)
+
+
 def kill_all(pids) -> None:
     for pid in alive(pids):
         os.kill(pid, signal.SIGKILL)
@@ -107,10 +122,7 @@ def test_sigterm_to_an_engine_run_checkpoints_like_ctrl_c(tmp_path):
 @pytest.mark.parametrize("backend", ["jobs", "lava"])
 def test_sigterm_stops_the_run_like_ctrl_c_with_no_worker_left(tmp_path, backend):
     extra = ["--jobs", "2"] if backend == "jobs" else ["--backend", "lava"]
-    proc = start("train", *LONG_TRAIN, *extra, "--out", str(tmp_path))
-    workers = set()
-    try:
-        workers = workers_of(proc)
+    with training_with_workers(tmp_path, *extra) as (proc, workers):
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=30)
         assert proc.returncode == 143, stderr
@@ -119,44 +131,29 @@ def test_sigterm_stops_the_run_like_ctrl_c_with_no_worker_left(tmp_path, backend
             assert "no seed had finished, so there is no checkpoint" in stderr
             assert not (tmp_path / "checkpoint.pkl").exists()
         assert alive(workers) == set()
-    finally:
-        proc.kill()
-        kill_all(workers)
 
 
 @pytest.mark.timeout(120)
 def test_ctrl_c_in_a_terminal_stops_a_lava_run_without_worker_tracebacks(tmp_path):
     """A terminal sends SIGINT to every process of the group, Lava's workers included: they leave it
     to the main process, which kills them."""
-    proc = start("train", *LONG_TRAIN, "--backend", "lava", "--out", str(tmp_path))
-    workers = set()
-    try:
-        workers = workers_of(proc)
+    with training_with_workers(tmp_path, "--backend", "lava") as (proc, workers):
         os.killpg(proc.pid, signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
         assert proc.returncode == 130, stderr
         assert stderr.strip() == "interrupted: no seed had finished, so there is no checkpoint; start again"
         assert alive(workers) == set()
-    finally:
-        proc.kill()
-        kill_all(workers)
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("backend", ["jobs", "lava"])
 def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path, backend):
     extra = ["--jobs", "2"] if backend == "jobs" else ["--backend", "lava"]
-    proc = start("train", *LONG_TRAIN, *extra, "--out", str(tmp_path))
-    workers = set()
-    try:
-        workers = workers_of(proc)
+    with training_with_workers(tmp_path, *extra) as (proc, workers):
         proc.kill()
         proc.wait(timeout=10)
         # the kernel kills them with their parent (PR_SET_PDEATHSIG); give it a moment to reap them
         wait_for(lambda: not alive(workers), 5, f"workers {alive(workers)} to die with their parent")
-    finally:
-        proc.kill()
-        kill_all(workers)
 
 
 @pytest.fixture(scope="module")
