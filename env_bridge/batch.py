@@ -160,7 +160,9 @@ class EnvBatch:
 
     def _check_actions(self, actions: np.ndarray, active: np.ndarray, name: str) -> None:
         """The compiled backends index with actions: out of range is an error, not a wrong step."""
-        valid = (actions >= 0) & (actions < self.n_actions) & (actions == np.round(actions))
+        valid = (actions >= 0) & (actions < self.n_actions)
+        if actions.dtype.kind not in "iu":  # integer actions (the engine's) are whole already
+            valid &= actions == np.round(actions)
         if not valid[active].all():
             raise SpaceError(f"{name} actions must be integers in [0, {self.n_actions}), got {actions[active]}")
 

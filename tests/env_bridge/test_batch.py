@@ -111,3 +111,11 @@ def test_compiled_environments_cache_with_the_kernels_whatever_is_imported_first
             f"print(m.{function}._cache._cache_path.startswith(_kernel_cache_dir() + '/'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=100, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_fractional_actions_are_refused():
+    batch = make_batch("Acrobot-v1", [3])
+    batch.reset()
+    with pytest.raises(Exception, match=r"Acrobot actions must be integers in \[0, 3\)"):
+        batch.step(np.array([1.5]))
+    batch.step(np.array([2.0]))  # a whole float is an action
