@@ -242,13 +242,14 @@ def _write_results_or_elsewhere(result, out, command: str, backend: str) -> dict
 
 def _episodes_so_far(run) -> list:
     """The returns.csv rows of what a resumed run holds (none for a new run)."""
-    from lava_nrl.runs import episodes_of
+    from lava_nrl.runs import episodes_of, result_episodes
 
     if not hasattr(run, "returns"):  # a TrainConfig: a new run
         return []
-    seeds = run.envs.seeds if hasattr(run, "envs") else run.config.seeds  # the engine's Run, or a LavaRun
-    return [e for seed, returns, lengths in zip(seeds, run.returns, run.lengths)
-            for e in episodes_of(seed, returns, lengths)]
+    if hasattr(run, "books"):  # the engine's Run
+        return [e for seed, b in zip(run.seeds, run.books)
+                for e in episodes_of(seed, b.returns, b.lengths, envs=b.envs, env_steps=b.env_steps)]
+    return result_episodes(run)  # a LavaRun: its finished seeds
 
 
 def _config_from(args):

@@ -31,13 +31,19 @@ class _Message:
         return cls._fields.index(name)
 
     def pack(self, dtype=np.float64) -> np.ndarray:
-        """The message as a port vector of ``dtype``."""
-        return np.array(tuple(self), dtype=dtype)
+        """The message as a port vector of ``dtype``; with a (K,) array per field (one value per
+        environment copy), as (K, size) rows."""
+        return np.stack([np.asarray(v) for v in self], axis=-1).astype(dtype)
 
     @classmethod
     def unpack(cls, vector):
-        """The message a port received (flags as bool)."""
-        return cls._make(bool(v) if name in cls._flags else v for name, v in zip(cls._fields, vector))
+        """The message a port received (flags as bool): a vector gives scalar fields, (K, size) rows give
+        (K,) arrays."""
+        vector = np.asarray(vector)
+        if vector.ndim == 1:
+            return cls._make(bool(v) if name in cls._flags else v for name, v in zip(cls._fields, vector))
+        return cls._make(vector[:, i].astype(bool) if name in cls._flags else vector[:, i]
+                         for i, name in enumerate(cls._fields))
 
 
 class RewardMessage(_Message, ty.NamedTuple("RewardMessage", [("reward", float), ("event", bool),

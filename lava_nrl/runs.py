@@ -36,7 +36,7 @@ from lava_nrl.agent_file import run_params, write_agent_file
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
-           "git_commit", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
+           "git_commit", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of", "result_episodes",
            "EpisodeLog", "RETURNS_HEADER", "curves_to_end",
            "curves_over_steps", "seed_band", "plot_curve"]
 
@@ -203,12 +203,26 @@ class Episode(ty.NamedTuple):
 RETURNS_HEADER = ("seed", "env", "episode", "return", "length", "env_steps")
 
 
-def episodes_of(seed: int, returns, lengths, first: int = 1, steps_before: int = 0) -> list[Episode]:
-    """The :class:`Episode` rows of one agent with one environment, from its returns and lengths
-    (``first``: the number of the first of them; ``steps_before``: the agent's env steps before it)."""
-    steps = steps_before + np.cumsum(np.asarray(lengths, dtype=np.int64))
-    return [Episode(int(seed), 0, first + k, float(r), int(n), int(t))
-            for k, (r, n, t) in enumerate(zip(returns, lengths, steps))]
+def episodes_of(seed: int, returns, lengths, first: int = 1, steps_before: int = 0, envs=None,
+                env_steps=None) -> list[Episode]:
+    """The :class:`Episode` rows of one agent from its returns and lengths (``first``: the number of the
+    first of them; ``envs``: the environment of each, default 0; ``env_steps``: the agent's env steps at
+    each one's end, default ``steps_before`` plus the lengths so far, as for one environment)."""
+    if env_steps is None:
+        env_steps = steps_before + np.cumsum(np.asarray(lengths, dtype=np.int64))
+    envs = [0] * len(returns) if envs is None else envs
+    return [Episode(int(seed), int(e), first + k, float(r), int(n), int(t))
+            for k, (r, n, e, t) in enumerate(zip(returns, lengths, envs, env_steps))]
+
+
+def result_episodes(result) -> list[Episode]:
+    """Every :class:`Episode` row of a :class:`~lava_nrl.engine.TrainResult` (or of the agents of a
+    run so far): the run's seed order, then by episode."""
+    n = len(result.returns)
+    envs = result.episode_envs or [None] * n
+    steps = result.episode_env_steps or [None] * n
+    return [e for seed, rets, lens, env, step in zip(result.config.seeds, result.returns, result.lengths, envs, steps)
+            for e in episodes_of(seed, rets, lens, envs=env, env_steps=step)]
 
 
 def _write_returns(path, episodes) -> None:
@@ -279,8 +293,7 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
     config = result.config
     seeds = list(config.seeds)
 
-    episodes = [e for seed, rets, lens in zip(seeds, result.returns, result.lengths)
-                for e in episodes_of(seed, rets, lens)]  # the run's seed order, then by episode
+    episodes = result_episodes(result)
     atomic_write(out / "returns.csv", lambda path: _write_returns(path, episodes))
     for seed, weights in zip(seeds, result.weights):
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]

@@ -138,7 +138,7 @@ def test_a_network_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
                  "--out", str(tmp_path), "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: weights and traces of 1 agent of sizes 4-1000000-1000000-2 need 14,901.") \
-        and "GiB is available; lower --hidden, --layers or the number of seeds" in err, err
+        and "GiB is available; lower --hidden, --layers, --envs or the number of seeds" in err, err
 
 
 @pytest.mark.lava

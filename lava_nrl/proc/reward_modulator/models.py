@@ -14,7 +14,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl.kernels.plasticity import modulator_tick, third_factor
 from lava_nrl.messages import ModulatorMessage, RewardMessage
-from lava_nrl.model_support import SaturationCounting, model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith, receive_rows
 from lava_nrl.proc.reward_modulator.process import RewardModulator
 
 __all__ = ["PyRewardModulatorModelFloat", "PyRewardModulatorModelFixed"]
@@ -33,21 +33,22 @@ class AbstractPyRewardModulatorModel(SaturationCounting, PyLoihiProcessModel):
         self.arith = model_arith("RewardModulator", p["precision"], p["fixed_format"], self.precision)
         self.k = self.arith.constants(rate=p["modulation"].baseline_rate)
         self.third_factor = tuple(third_factor(p["modulation"]))
-        self.baseline = self.arith.encode_reward(np.zeros(1))
-        self.has_baseline = np.zeros(1, dtype=bool)
-        self.delta = np.zeros(1, dtype=self.arith.dtype)
-        self.rho, self.xi_sq = 0, 1  # of the previous step; nothing uses them on the first tick
+        self.copies = k = p["num_envs"]
+        self.baseline = self.arith.encode_reward(np.zeros(k))
+        self.has_baseline = np.zeros(k, dtype=bool)
+        self.delta = np.zeros(k, dtype=self.arith.dtype)
+        # of the previous step; nothing uses them on the first tick
+        self.rho, self.xi_sq = np.zeros(k, self.arith.dtype), np.ones(k, self.arith.dtype)
 
     def run_spk(self) -> None:
         dtype = self.arith.dtype
-        message = RewardMessage.unpack(self.reward_in.recv())
-        modulator_tick(self.k, self.arith.counts, self.third_factor, np.array([message.reward], dtype),
-                       np.array([message.event]), np.array([message.episode_end]), self.baseline, self.has_baseline,
-                       self.delta)
-        self.mod_out.send(ModulatorMessage(self.rho, self.xi_sq, self.delta[0], message.event,
-                                           message.episode_end).pack(dtype))
-        self.rho = self.rho_in.recv()[0]
-        self.xi_sq = self.xi_sq_in.recv()[0]
+        message = RewardMessage.unpack(receive_rows(self.reward_in, self.copies, dtype))
+        modulator_tick(self.k, self.arith.counts, self.third_factor, np.ascontiguousarray(message.reward),
+                       message.event, message.episode_end, self.baseline, self.has_baseline, self.delta)
+        mod = ModulatorMessage(self.rho, self.xi_sq, self.delta, message.event, message.episode_end)
+        self.mod_out.send(mod.pack(dtype).reshape(self.mod_out.shape))
+        self.rho = receive_rows(self.rho_in, self.copies, dtype)[:, 0]
+        self.xi_sq = receive_rows(self.xi_sq_in, self.copies, dtype)[:, 0]
         self.record_saturations()
 
 

@@ -10,7 +10,7 @@ from lava_nrl.kernels.rules import Modulation
 from lava_nrl.messages import ModulatorMessage, RewardMessage
 from lava_nrl.numerics import FixedFormat
 
-from lava_nrl.model_support import ValidatedProcess, saturation_var
+from lava_nrl.model_support import ValidatedProcess, copy_rows, saturation_var
 
 __all__ = ["RewardModulator"]
 
@@ -36,15 +36,18 @@ class RewardModulator(ValidatedProcess):
         ``"float"`` or ``"fixed"``; must match the run's tag.
     fixed_format : FixedFormat or None
         Widths of the fixed-point flavour.
+    num_envs : int
+        K, environment copies: each port carries a row per copy (default 1: vectors, as described).
     """
 
     def __init__(self, *, modulation: Modulation | None = None, precision: str = "float",
-                 fixed_format: FixedFormat | None = None, name: str | None = None,
+                 fixed_format: FixedFormat | None = None, num_envs: int = 1, name: str | None = None,
                  log_config: LogConfig | None = None) -> None:
         super().__init__(modulation=modulation or Modulation(), precision=precision,
-                         fixed_format=fixed_format or FixedFormat(), name=name, log_config=log_config)
-        self.reward_in = InPort(shape=(RewardMessage.size(),))
-        self.rho_in = InPort(shape=(1,))
-        self.xi_sq_in = InPort(shape=(1,))
-        self.mod_out = OutPort(shape=(ModulatorMessage.size(),))
+                         fixed_format=fixed_format or FixedFormat(), num_envs=num_envs, name=name,
+                         log_config=log_config)
+        self.reward_in = InPort(shape=copy_rows(num_envs, RewardMessage.size()))
+        self.rho_in = InPort(shape=copy_rows(num_envs, 1))
+        self.xi_sq_in = InPort(shape=copy_rows(num_envs, 1))
+        self.mod_out = OutPort(shape=copy_rows(num_envs, ModulatorMessage.size()))
         self.saturations = saturation_var()  # fixed point: clipped values by kind
