@@ -15,8 +15,12 @@ $(VENV)/.installed: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The demo: the Lava graph in fixed point, 16 CartPoles per tick, until the 100-episode mean reaches 475
+# (or 2,000 episodes). tests/cli/test_demo.py runs these options with a shorter budget.
+DEMO := --backend lava --precision fixed --env CartPole-v1 --rule nrl-fast --envs 16 --stop-after-threshold 1 --seeds 42
+
 demo: $(VENV)/.installed
-	$(VENV)/bin/lava-nrl train --backend lava --precision fixed --env CartPole-v1 --rule nrl-fast --episodes 600 --seeds 42 --out runs/demo --overwrite
+	$(VENV)/bin/lava-nrl train $(DEMO) --episodes 2000 --out runs/demo --overwrite
 
 # A hard bound on the whole run: timeout kills pytest's process group, Lava workers included.
 test: $(VENV)/.installed

@@ -269,12 +269,15 @@ def _train(args, given: set, command: str) -> None:
         args.backend = "engine"
     if args.backend == "lava" and not args.resume:  # a resumed run's backend is its checkpoint's
         from lava_nrl.lava_backend import train_lava
+    import collections
     import pathlib
+    import time
 
+    import numpy as np
     from tqdm import tqdm
 
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
-    from lava_nrl.runs import EpisodeLog, plural, writing_into
+    from lava_nrl.runs import WINDOW, EpisodeLog, plural, writing_into
 
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
@@ -306,8 +309,18 @@ def _train(args, given: set, command: str) -> None:
                 tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
                      desc=f"{config.rule} {config.env}") as bar:
 
+            recent, steps, started = {}, {}, time.perf_counter()  # per seed: last 100 returns, env steps
+
             def on_episodes(episodes: list, skipped: int) -> None:
                 log(episodes)
+                for e in episodes:
+                    recent.setdefault(e.seed, collections.deque(maxlen=WINDOW)).append(e.episode_return)
+                    steps[e.seed] = e.env_steps
+                if episodes:
+                    window = recent[episodes[-1].seed]
+                    bar.set_postfix_str(f"mean return {np.mean(window):.1f}, "
+                                        f"{sum(steps.values()) / (time.perf_counter() - started):,.0f} env steps/s",
+                                        refresh=False)
                 bar.update(len(episodes) + skipped)
 
             try:
@@ -331,8 +344,16 @@ def _train(args, given: set, command: str) -> None:
           f"{plural(len(config.seeds), 'seed')} · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
-        print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "
-              f"episodes to threshold {s['episodes_to_threshold']}")
+        if result.reward_threshold is None:
+            print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f} after {s['episodes']:,} episodes")
+        elif s["episodes_to_threshold"]:
+            alone = f" in {result.wall_seconds:.1f} s" if len(config.seeds) == 1 else ""
+            print(f"  seed {seed}: solved after {s['episodes_to_threshold']:,} episodes and "
+                  f"{s['env_steps_to_threshold']:,} env steps{alone} (100-episode mean ≥ {result.reward_threshold:g}); "
+                  f"final mean return {s['final_mean_return']:.1f}")
+        else:
+            print(f"  seed {seed}: not solved in {s['episodes']:,} episodes; best 100-episode mean "
+                  f"{s['best_mean_return']:.1f} (threshold {result.reward_threshold:g})")
     saturated = {kind: count for kind, count in summary["saturations"].items() if count}
     if saturated:
         print("  fixed point saturated (clipped to its width): "

@@ -84,11 +84,10 @@ def cells(quick: bool = False) -> list[Cell]:
     return out
 
 
-def summarise(cell: Cell, summary: dict, returns: dict) -> dict:
+def summarise(cell: Cell, summary: dict) -> dict:
     """One row: episodes and env steps to threshold over the seeds that got there, final mean."""
     reached = [s["episodes_to_threshold"] for s in summary["seeds"].values() if s["episodes_to_threshold"]]
-    steps = [int(np.sum(returns[seed]["lengths"][: s["episodes_to_threshold"]]))
-             for seed, s in summary["seeds"].items() if s["episodes_to_threshold"]]
+    steps = [s["env_steps_to_threshold"] for s in summary["seeds"].values() if s["episodes_to_threshold"]]
     finals = [s["final_mean_return"] for s in summary["seeds"].values()]
     cfg = cell.config
     return dict(cell=cell.name, group=cell.group, env=cfg.env, rule=cfg.rule, precision=cfg.precision,
@@ -195,7 +194,7 @@ def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]
         cell_dir = out / "cells" / cell.name
         summary = json.loads((cell_dir / "summary.json").read_text())
         returns = _read_returns(cell_dir)
-        rows.append(summarise(cell, summary, returns))
+        rows.append(summarise(cell, summary))
         curves[cell.name] = [r["returns"] for r in returns.values()]
     (out / "results.json").write_text(json.dumps(rows, indent=2))
     (out / "results.md").write_text(results_table(rows, quick))

@@ -299,16 +299,21 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         atomic_write(out / f"weights-seed{seed}.npz",
                      lambda p, ws=weights, params=run_params(config, seed, sizes): write_agent_file(p, params, ws))
-    per_seed = {
-        str(seed): {
-            "episodes_to_threshold": episodes_to_threshold(rets, result.reward_threshold),
+    steps_at = {}  # per seed, its env steps (all its environments) at each episode's end
+    for e in episodes:
+        steps_at.setdefault(e.seed, []).append(e.env_steps)
+    per_seed = {}
+    for seed, rets, steps in zip(seeds, result.returns, result.env_steps):
+        reached = episodes_to_threshold(rets, result.reward_threshold)
+        per_seed[str(seed)] = {
+            "episodes_to_threshold": reached,
+            "env_steps_to_threshold": steps_at[seed][reached - 1] if reached else None,
             "final_mean_return": float(np.mean(rets[-WINDOW:])) if rets else None,
+            "best_mean_return": float(running_mean(rets).max()) if rets else None,
             "episodes": len(rets),
             "env_steps": int(steps),
             "wall_seconds": round(result.wall_seconds, 3),
         }
-        for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
-    }
     summary = {"config": config.to_dict(), "config_hash": config_hash(config), "backend": backend,
                **_provenance(command or shlex.join(sys.argv)),
                "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
