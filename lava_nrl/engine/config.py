@@ -45,7 +45,7 @@ class TrainConfig:
     precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
     """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None
-    """Episodes per seed (≥ 1); default: the task's reference budget (CartPole 20,000, Acrobot 8,000,
+    """Episodes per seed (≥ 1), all its environments together; default: the task's reference budget (CartPole 20,000, Acrobot 8,000,
     Reaching 16,667 trials; 1,000 for other envs)."""
     seeds: tuple = (42, 101, 300, 482, 708)
     """One independent agent per seed (distinct integers ≥ 0), trained side by side."""
