@@ -108,7 +108,7 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         spec, seed = proc.proc_params["spec"], proc.proc_params["seed"]
         weights = proc.proc_params["layer_weights"]
         self.modulator = RewardModulator(modulation=spec.modulation, precision=spec.precision,
-                                         fixed_format=spec.fixed_format)
+                                         fixed_format=spec.fixed_format, network_units=sum(spec.sizes[1:]))
         self.readout = PolicyReadout(n_actions=spec.sizes[-1], act_noisy=spec.rule.act_noisy,
                                      precision=spec.precision, seed=seed, fixed_format=spec.fixed_format)
         offsets = np.cumsum([0] + list(spec.sizes[1:-1]))
