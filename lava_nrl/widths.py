@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import typing as ty
 
-import numpy as np
-
 from lava_nrl.numerics import FixedFormat
 
 __all__ = ["Width", "FLAG", "COUNTER", "message", "weight", "trace", "reward", "rho", "xi_sq", "action",
-           "exact_eligibility", "fits"]
+           "exact_eligibility"]
 
 
 class Width(ty.NamedTuple):
@@ -88,9 +86,3 @@ def exact_eligibility(fmt: FixedFormat) -> Width:
     """1[a = k] − π_k, Q.F in [−2^F, 2^F]."""
     return Width(fmt.frac_bits + 2)
 
-
-def fits(width: Width, values) -> bool:
-    """Whether every value lies within ``width``."""
-    values = np.asarray(values)
-    lo, hi = width.bounds
-    return values.size == 0 or (values.min() >= lo and values.max() <= hi)
