@@ -68,6 +68,9 @@ HALA_POINT_SYNAPTIC_OP = Figure(6.8, "pJ", "Intel, Hala Point (April 2024): ≤ 
 
 # Per-synapse optimiser state of a rule's step (bits): both steps the rules use are stateless.
 OPTIMISER_STATE_BITS = {"plain": 0, "sign": 0}
+# The learning engine's pre- and post-synaptic traces (x1 per input, y1 and y3 per neuron): 7 bits in
+# Lava's emulation (W_TRACE, magma/core/learning/constants.py), Loihi 1's published width.
+LEARNING_TRACE_BITS = 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Resources:
     neurons: int
     synapses: int
     transposed_synapses: int  # bp's backward path: a copy of W_lᵀ for every layer above the first
-    memory_bits: dict  # weights, transposed_weights, traces, optimiser_state, total
+    memory_bits: dict  # weights, transposed_weights, eligibility_traces, learning_traces, optimiser_state, total
     chip_memory_bits: int  # on neuro-cores: one synapse (weight + tag) per trace
     messages_per_step: dict  # graded spikes by kind; "cpu" keys go to or come from the embedded CPU
     synaptic_ops_per_step: int
@@ -122,7 +125,8 @@ class Resources:
             ("synapses", f"{self.synapses:,}",
              f"+ {self.transposed_synapses:,} transposed for bp's backward pass" if self.transposed_synapses else ""),
             ("synaptic memory", _bits(self.memory_bits["total"]), memory),
-            ("  on neuro-cores", _bits(self.chip_memory_bits), "a tag per synapse: a weight copy per trace"),
+            ("  on neuro-cores", _bits(self.chip_memory_bits),
+             "a tag per synapse: a weight copy per environment" if k > 1 else ""),
             ("per env step", "", f"one step of each of the {k} environments" if k > 1 else ""),
             *((f"  messages: {name}", f"{count:,}", "") for name, count in self.messages_per_step.items()),
             ("  synaptic ops", f"{self.synaptic_ops_per_step:,}", "a graded spike reaching a synapse"),
@@ -204,10 +208,12 @@ def estimate(sizes: ty.Sequence[int], rule: str | Rule = "nrl-b", fixed_format: 
     exact = layers[-1].post == POST_EXACT
 
     memory = {"weights": synapses * fmt.weight_bits, "transposed_weights": transposed * fmt.weight_bits,
-              "traces": k * synapses * fmt.trace_bits,
+              "eligibility_traces": k * synapses * fmt.trace_bits,  # the tags
+              "learning_traces": k * (sum(pre) + 2 * units) * LEARNING_TRACE_BITS,  # x1; y1 (post), y3 (δ)
               "optimiser_state": synapses * OPTIMISER_STATE_BITS[rule.step]}
     memory["total"] = sum(memory.values())
-    chip_memory = k * (memory["weights"] + memory["transposed_weights"] + memory["optimiser_state"]) + memory["traces"]
+    shared = memory["weights"] + memory["transposed_weights"] + memory["optimiser_state"]
+    chip_memory = memory["total"] + (k - 1) * shared
 
     neurons = k * (streams * units + (hidden_units if bp else 0))
     messages = {"graded spikes between layers": k * streams * sum(pre),

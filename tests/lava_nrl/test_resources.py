@@ -18,11 +18,12 @@ def test_a_small_nrl_b_network_counted_by_hand():
     r = estimate((3, 4, 2), "nrl-b", FMT)
     # Layers 3 → 4 → 2: 4 + 2 = 6 noisy units, each a clean and a noisy neuron.
     assert r.streams == 2 and r.neurons == 12
-    # 3·4 + 4·2 = 20 synapses, each a 9-bit weight and a 9-bit trace (its tag).
+    # 3·4 + 4·2 = 20 synapses, each a 9-bit weight and a 9-bit eligibility trace (its tag); the learning
+    # engine's 7-bit traces: x1 of the 3 + 4 inputs, y1 (post factor) and y3 (δ) of the 6 neurons.
     assert r.synapses == 20 and r.transposed_synapses == 0
-    assert r.memory_bits == {"weights": 180, "transposed_weights": 0, "traces": 180, "optimiser_state": 0,
-                             "total": 360}
-    assert r.chip_memory_bits == 360
+    assert r.memory_bits == {"weights": 180, "transposed_weights": 0, "eligibility_traces": 180,
+                             "learning_traces": (7 + 2 * 6) * 7, "optimiser_state": 0, "total": 180 + 180 + 133}
+    assert r.chip_memory_bits == 493
     # Per env step: both streams of the 3 inputs and of the 4 hidden units reach the next layer
     # (2·(3 + 4) = 14 graded spikes), 2·2 logits go to the CPU, 1 action to the environment; every
     # unit's ξ² goes up for the network's ‖ξ‖², and ρ/‖ξ‖² comes back down to every unit.
@@ -57,8 +58,10 @@ def test_a_small_nrl_b_network_counted_by_hand():
 def test_environments_sharing_the_weights_copy_activity_and_traces_not_weights():
     r = estimate((3, 4, 2), "nrl-fast", FMT, num_envs=3)
     assert r.neurons == 3 * 12
-    assert r.memory_bits["weights"] == 180 and r.memory_bits["traces"] == 3 * 180 and r.memory_bits["total"] == 720
-    assert r.chip_memory_bits == 3 * 360  # on a core a tag belongs to one synapse: a weight per trace
+    memory = r.memory_bits
+    assert (memory["weights"], memory["eligibility_traces"], memory["learning_traces"]) == (180, 3 * 180, 3 * 133)
+    assert memory["total"] == 180 + 3 * 180 + 3 * 133
+    assert r.chip_memory_bits == memory["total"] + 2 * 180  # a tag belongs to one synapse: a weight per trace
     # nrl-fast: ρ/‖ξ‖² only to the 4 hidden units; ‖ξ‖² still sums all 6; the readout sends
     # 1[a=k] − π_k to the 2 output neurons every step.
     assert r.messages_per_step == {"graded spikes between layers": 3 * 14, "logits to the CPU": 3 * 4,
@@ -78,14 +81,15 @@ def test_rmhl_runs_one_stream_and_bp_a_backward_one():
     # The clean stream's 6 neurons and 4 more for the hidden layer's ∂log π/∂a; W₂ᵀ (4·2) sends the
     # output's gradient back: 2 backward spikes, 8 more synaptic ops, 8 more weights to hold.
     assert (bp.neurons, bp.transposed_synapses, bp.synaptic_ops_per_step) == (10, 8, 28)
-    assert bp.memory_bits["transposed_weights"] == 72 and bp.memory_bits["total"] == 180 + 72 + 180
+    assert bp.memory_bits["transposed_weights"] == 72 and bp.memory_bits["total"] == 180 + 72 + 180 + 133
     assert bp.messages_per_step["backward graded spikes through Wᵀ (not local)"] == 2
     assert any("bp is not local" in note for note in bp.notes)
 
 
 def test_cores_are_the_larger_of_the_neuron_and_the_memory_constraint():
-    # 4·512 + 512·512 + 512·2 = 265,216 synapses × 18 bits = 4,773,888 bits: 4.6 cores of 128 KB
-    # (1,048,576 bits), 3.0 of 192 KB; 2 × 1,026 neurons fit one core.
+    # 4·512 + 512·512 + 512·2 = 265,216 synapses × 18 bits = 4,773,888 bits, + (1,028 inputs + 2 × 1,026
+    # neurons) × 7 bits of learning traces = 4,795,448 bits: 4.6 cores of 128 KB (1,048,576 bits), 3.05 of
+    # 192 KB; 2 × 1,026 neurons fit one core.
     big = estimate((4, 512, 512, 2), "nrl-b", FMT)
     assert big.cores == {"by_neurons": 1, "by_memory": 5, "estimate": 5}
     assert estimate((4, 512, 512, 2), "nrl-b", FMT, core_memory_kb=192).cores["estimate"] == 4
