@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``.
+"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``,
+``lava-nrl resources …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -96,15 +97,16 @@ def _option_type(hint):
     return {tuple: _seeds, dict: _env_kwargs}.get(hint, hint)
 
 
-def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool = False) -> None:
+def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool = False, names=None) -> None:
     """One option per field of the dataclass ``cls`` (``--weight-bits`` for ``weight_bits``; dest
-    ``prefix + name``): type from its annotation, choices from its metadata, help from its docstring
-    and default (unless ``docs_say_default``). Nested dataclasses are left to their own group."""
+    ``prefix + name``), or per field in ``names``: type from its annotation, choices from its metadata,
+    help from its docstring and default (unless ``docs_say_default``). Nested dataclasses are left to
+    their own group."""
     import typing as ty
 
     hints = ty.get_type_hints(cls)
     for field in dataclasses.fields(cls):
-        if dataclasses.is_dataclass(hints[field.name]):
+        if dataclasses.is_dataclass(hints[field.name]) or (names is not None and field.name not in names):
             continue
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
@@ -176,6 +178,20 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
     reproduce.add_argument("--overwrite", action="store_true",
                            help="remove the previous reproduction's files from --out first")
+    resources = commands.add_parser("resources", help="what an agent would need on a Loihi 2 chip: neurons, "
+                                                      "synapses, memory, messages, operations, cores, energy "
+                                                      "(an estimate)",
+                                    description="Count what an agent would need on a Loihi 2 chip and estimate "
+                                                "its neuro-cores and energy (lava_nrl.resources; sources in "
+                                                "the output, mapping in docs/porting.md).")
+    _add_fields(resources.add_argument_group("network (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig),
+                names=("env", "rule", "hidden", "layers", "envs"))
+    resources.add_argument("--core-memory-kb", type=int, choices=[128, 192], default=128,
+                           help="memory per neuro-core assumed for the core estimate (Loihi 2's is published as "
+                                "128 or as 192 KB; default 128)")
+    resources.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_fields(resources.add_argument_group("fixed-point widths (FixedFormat)"), FixedFormat,
+                _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
     return parser
 
 
@@ -397,6 +413,22 @@ def _reproduce(args) -> None:
     print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
 
 
+def _resources(args) -> None:
+    import json
+
+    from env_bridge.batch import make_env
+    from env_bridge.validation import action_count, observation_size
+    from lava_nrl.resources import estimate
+
+    config = _config_from(args)  # validates H, L, K, the rule and the widths as train does
+    env = make_env(config.env)
+    sizes = config.sizes(observation_size(env.observation_space), action_count(env.action_space))
+    env.close()
+    result = estimate(sizes, config.rule, config.fixed_format, num_envs=config.envs, modulation=config.modulation,
+                      core_memory_kb=args.core_memory_kb)
+    print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False) if args.json else result.table())
+
+
 def main(argv=None) -> int:
     """Run a command; exit status 0, 2 for an error of the input, 130 after Ctrl-C, 143 after SIGTERM
     (handled like Ctrl-C: checkpoint, stop every worker)."""
@@ -413,6 +445,8 @@ def main(argv=None) -> int:
             _eval(args)
         elif args.command == "reproduce":
             _reproduce(args)
+        elif args.command == "resources":
+            _resources(args)
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -14,6 +14,9 @@ import typing as ty
 
 import numpy as np
 
+from lava_nrl import widths
+from lava_nrl.numerics import FixedFormat
+
 __all__ = ["RewardMessage", "ModulatorMessage"]
 
 
@@ -58,6 +61,11 @@ class RewardMessage(_Message, ty.NamedTuple("RewardMessage", [("reward", float),
     __slots__ = ()
     _flags = ("event", "episode_end")
 
+    @staticmethod
+    def widths(fmt: FixedFormat) -> tuple:
+        """Each field's width in fixed point."""
+        return widths.reward(fmt), widths.FLAG, widths.FLAG
+
 
 class ModulatorMessage(_Message, ty.NamedTuple("ModulatorMessage", [("rho", float), ("xi_sq", float), ("delta", float),
                                                                      ("event", bool), ("episode_end", bool)])):
@@ -72,3 +80,8 @@ class ModulatorMessage(_Message, ty.NamedTuple("ModulatorMessage", [("rho", floa
 
     __slots__ = ()
     _flags = ("event", "episode_end")
+
+    @staticmethod
+    def widths(fmt: FixedFormat, units: int | None) -> tuple:
+        """Each field's width in fixed point, for a network of ``units`` noisy units (None: any)."""
+        return widths.rho(fmt), widths.xi_sq(fmt, units), widths.reward(fmt), widths.FLAG, widths.FLAG

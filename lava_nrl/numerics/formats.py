@@ -53,7 +53,8 @@ class FixedFormat:
     slope_frac_bits : int
         Fraction bits of the LeakyReLU slope (0.1 → 410 · 2^-12). Default 12.
     reward_bits : int
-        Signed width of rewards, returns and the baseline R̄ (Q.F). Default 32 (±32768).
+        Signed width of rewards, returns and the baseline R̄ (Q.F); at most 32, the int32 of the ports
+        they cross (EnvBridge → NRLAgent, RewardModulator). Default 32 (±32768).
     rounding : str
         How a weight update is cut to the weight's LSB: stochastic (unbiased, from the layer's
         rounding stream) or nearest (half up). Default stochastic.
@@ -87,7 +88,7 @@ class FixedFormat:
         need("trace_frac_bits", 0, self.trace_bits - 1)
         need("lr_frac_bits", 8, 30)
         need("slope_frac_bits", 4, 16)
-        need("reward_bits", self.frac_bits + 2, 48)
+        need("reward_bits", self.frac_bits + 2, 32)
         shift = self.update_shift
         if not 0 <= shift <= 62:
             raise ConfigError(

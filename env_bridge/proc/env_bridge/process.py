@@ -15,6 +15,7 @@ from lava.magma.core.process.variable import Var
 
 from env_bridge.batch import make_batch
 from env_bridge.schedules import RewardSchedule
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
@@ -162,6 +163,14 @@ class EnvBridge(ValidatedProcess):
         self.env_steps = Var(shape=(1,), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
         self._episode_log, self._episode_count = episode_log, episode_count
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        index = self.proc_params["action_encoding"] == "index"
+        return dict(obs_out=widths.message(fmt), reward_out=RewardMessage.widths(fmt),
+                    action_in=widths.action(self.n_actions) if index else widths.message(fmt),
+                    env_steps=widths.COUNTER, saturations=widths.COUNTER)
 
     @staticmethod
     def _validate_int(name: str, value, low: int, high: int | None = None) -> None:

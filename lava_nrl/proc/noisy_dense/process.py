@@ -8,6 +8,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl import widths
 from lava_nrl.kernels.rules import Modulation
 from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import FixedFormat, make_arith
@@ -63,3 +64,13 @@ class NoisyDense(ValidatedProcess):
         self.s_noisy_out = OutPort(shape=copy_rows(num_envs, n_post))
         self.xi_sq_out = OutPort(shape=copy_rows(num_envs, 1))
         self.weights = Var(shape=(n_post, n_pre), init=make_arith(precision, fixed_format).encode_weights(weights))
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        p = self.proc_params
+        fmt, n_post = p["fixed_format"], p["weights"].shape[0]
+        message = widths.message(fmt)
+        return dict(s_in=message, s_noisy_in=message, s_out=message, s_noisy_out=message,
+                    mod_in=ModulatorMessage.widths(fmt, p["network_units"] or n_post),
+                    post_in=widths.exact_eligibility(fmt), xi_sq_out=widths.xi_sq(fmt, n_post),
+                    weights=widths.weight(fmt))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
@@ -62,3 +63,10 @@ class NoisyNeuron(ValidatedProcess):
         self.xi_out = OutPort(shape=rows)
         self.xi_sq_out = OutPort(shape=copy_rows(num_envs, 1))
         self.saturations = saturation_var()  # fixed point: clipped values by kind
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        message = widths.message(fmt)
+        return dict(a_in=message, a_noisy_in=message, s_out=message, s_noisy_out=message, xi_out=message,
+                    xi_sq_out=widths.xi_sq(fmt, self.proc_params["shape"][0]), saturations=widths.COUNTER)

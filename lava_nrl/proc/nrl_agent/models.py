@@ -108,7 +108,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         spec, seed = proc.proc_params["spec"], proc.proc_params["seed"]
         weights, copies = proc.proc_params["layer_weights"], proc.proc_params["num_envs"]
         self.modulator = RewardModulator(modulation=spec.modulation, precision=spec.precision,
-                                         fixed_format=spec.fixed_format, num_envs=copies)
+                                         fixed_format=spec.fixed_format, network_units=sum(spec.sizes[1:]),
+                                         num_envs=copies)
         self.readout = PolicyReadout(n_actions=spec.sizes[-1], act_noisy=spec.rule.act_noisy,
                                      precision=spec.precision, seed=seed, fixed_format=spec.fixed_format,
                                      num_envs=copies)

@@ -11,6 +11,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl import widths
 from lava_nrl.agent_file import agent_params, read_agent_file, write_agent_file
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
@@ -19,6 +20,7 @@ from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, collect_saturations, copy_rows, saturation_var
 from lava_nrl.numerics import FixedFormat, make_arith
 from lava_nrl.params import integer, layer_sizes, positive_real
+from lava_nrl.resources import Resources, estimate
 
 __all__ = ["NRLAgent"]
 
@@ -180,6 +182,20 @@ class NRLAgent(ValidatedProcess):
         kwargs.update(modulation=Modulation(**params["modulation"]),
                       fixed_format=FixedFormat(**params["fixed_format"]), weights=weights)
         return cls(**{**kwargs, **overrides})
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.spec.fixed_format
+        return dict(obs_in=widths.message(fmt), reward_in=RewardMessage.widths(fmt),
+                    action_out=widths.action(self.spec.sizes[-1]), weights=widths.weight(fmt),
+                    saturations=widths.COUNTER)
+
+    def resources(self, num_envs: int = 1, core_memory_kb: int = 128) -> Resources:
+        """What this agent would need on a Loihi 2 chip, in its fixed-point widths, for ``num_envs``
+        environments sharing its weights: neurons, synapses, memory, messages, operations, neuro-cores
+        and an energy estimate (:func:`lava_nrl.resources.estimate`; ``print(agent.resources().table())``)."""
+        return estimate(self.spec.sizes, self.spec.rule, self.spec.fixed_format, num_envs=num_envs,
+                        modulation=self.spec.modulation, core_memory_kb=core_memory_kb)
 
     def saturation_counts(self) -> dict:
         """Fixed-point values clipped to their width, by kind, over the whole agent (either

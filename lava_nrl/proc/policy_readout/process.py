@@ -6,6 +6,7 @@ from __future__ import annotations
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 
+from lava_nrl import widths
 from lava_nrl.numerics import FixedFormat
 
 from lava_nrl.model_support import ValidatedProcess, copy_rows, saturation_var
@@ -53,3 +54,10 @@ class PolicyReadout(ValidatedProcess):
         self.rho_out = OutPort(shape=copy_rows(num_envs, 1))
         self.grad_out = OutPort(shape=copy_rows(num_envs, n_actions))
         self.saturations = saturation_var()  # fixed point: clipped values by kind
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        return dict(a_in=widths.message(fmt), a_noisy_in=widths.message(fmt),
+                    action_out=widths.action(self.proc_params["n_actions"]), rho_out=widths.rho(fmt),
+                    grad_out=widths.exact_eligibility(fmt), saturations=widths.COUNTER)

@@ -8,6 +8,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, get_rule, lava_rules
 from lava_nrl.messages import ModulatorMessage
@@ -89,3 +90,12 @@ class TraceDense(ValidatedProcess):
         self.weights = Var(shape=(n_post, n_pre), init=arith.encode_weights(weights))
         self.trace = Var(shape=(n_post, n_pre) if num_envs == 1 else (num_envs, n_post, n_pre), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        message = widths.message(fmt)
+        return dict(s_in=message, s_noisy_in=message, xi_in=message, a_out=message, a_noisy_out=message,
+                    post_in=widths.exact_eligibility(fmt),
+                    mod_in=ModulatorMessage.widths(fmt, self.proc_params["network_units"]),
+                    weights=widths.weight(fmt), trace=widths.trace(fmt), saturations=widths.COUNTER)
