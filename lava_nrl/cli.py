@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``.
+"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``,
+``lava-nrl precision-study …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -176,6 +177,18 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
     reproduce.add_argument("--overwrite", action="store_true",
                            help="remove the previous reproduction's files from --out first")
+    study = commands.add_parser("precision-study", help="CartPole learning against the fixed-point widths; writes "
+                                                         "precision.md, .csv, .json and .png")
+    study.add_argument("--out", required=True, help="directory for cells/, precision.md, precision.csv, precision.json, "
+                                                    "precision.png (rerun on it to resume)")
+    study.add_argument("--seeds", type=_seeds, default=None, metavar="SEEDS",
+                       help="comma-separated seeds (default 42,101,300,482,708; --quick: 42,101)")
+    study.add_argument("--episodes", type=int, default=None, metavar="N",
+                       help="episodes per seed of every rule, each seed stopping once it has held the threshold for 100 "
+                            "episodes (default: nrl-fast 1500, nrl-b 4000; --quick: 4)")
+    study.add_argument("--quick", action="store_true", help="a few cells at H = 16: a smoke run of seconds (not results)")
+    study.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    study.add_argument("--overwrite", action="store_true", help="remove the previous study's files from --out first")
     return parser
 
 
@@ -375,6 +388,29 @@ def _reproduce(args) -> None:
     print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
 
 
+def _precision_study(args, command: str) -> None:
+    import time
+
+    from lava_nrl.precision import SEEDS, precision_study
+
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
+    episodes = args.episodes if args.episodes is not None else 4 if args.quick else None
+    if episodes is not None and episodes < 1:
+        raise ConfigError(f"--episodes must be ≥ 1; got {episodes}")
+    seeds = args.seeds or ((42, 101) if args.quick else SEEDS)
+    started = time.perf_counter()
+
+    def report(name: str, reused: bool) -> None:
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
+              f"{' (smoke run)' if args.quick else ''}", flush=True)
+
+    rows = precision_study(args.out, seeds=seeds, episodes=episodes, quick=args.quick, jobs=args.jobs,
+                           overwrite=args.overwrite, on_cell=report, command=command)
+    print(f"{len(rows)} cells{' of a --quick smoke run (not results)' if args.quick else ''} in "
+          f"{time.perf_counter() - started:.0f} s; table in {args.out}/precision.md, plot in {args.out}/precision.png")
+
+
 def main(argv=None) -> int:
     """Run a command; exit status 0, 2 for an error of the input, 130 after Ctrl-C, 143 after SIGTERM
     (handled like Ctrl-C: checkpoint, stop every worker)."""
@@ -391,6 +427,8 @@ def main(argv=None) -> int:
             _eval(args)
         elif args.command == "reproduce":
             _reproduce(args)
+        elif args.command == "precision-study":
+            _precision_study(args, shlex.join(["lava-nrl", *argv]))
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -84,7 +84,7 @@ class FixedFormat:
         need("weight_bits", 2, 32)
         need("weight_frac_bits", 0, self.weight_bits + 16)
         need("trace_bits", 8, 48)
-        need("trace_frac_bits", 0, self.trace_bits - 1)
+        need("trace_frac_bits", 0, 2 * self.frac_bits)  # an increment post·pre is Q.2F
         need("lr_frac_bits", 8, 30)
         need("slope_frac_bits", 4, 16)
         need("reward_bits", self.frac_bits + 2, 48)
@@ -94,6 +94,27 @@ class FixedFormat:
                 "FixedFormat: lr_frac_bits + trace_frac_bits - weight_frac_bits must lie in [0, 62] "
                 f"(the weight update's rounding shift), got {shift}"
             )
+
+    @classmethod
+    def of_widths(cls, weight_bits: int, trace_bits: int, rounding: str = "stochastic") -> "FixedFormat":
+        """The format with these widths and the precision study's exponents (docs/fixed-point.md): a weight
+        spans [−2, 2) (``weight_frac_bits = weight_bits − 2``; trained CartPole weights stay within ±1.5),
+        a trace [−1, 1) with an LSB that halves with each bit down to 2^-16, beyond which a bit doubles
+        its range (``trace_frac_bits = min(trace_bits − 1, 16)``)."""
+        return cls(weight_bits=weight_bits, weight_frac_bits=weight_bits - 2, trace_bits=trace_bits,
+                   trace_frac_bits=min(trace_bits - 1, 16), rounding=rounding)
+
+    @classmethod
+    def loihi(cls) -> "FixedFormat":
+        """A Loihi neuro-core's widths: 9-bit weights (8 bits and the sign, Q.7) and a 9-bit trace, as
+        the learning engine's tag holds it (Q.8); 24-bit messages; the reward path in 32 bits."""
+        return cls.of_widths(9, 9)
+
+    @classmethod
+    def paper(cls) -> "FixedFormat":
+        """The first default, which ``docs/results.md``'s fixed-point rows ran with: 16-bit weights (Q.12,
+        ±8) and 32-bit traces (Q.16)."""
+        return cls(weight_bits=16, weight_frac_bits=12, trace_bits=32, trace_frac_bits=16)
 
     @property
     def update_shift(self) -> int:
