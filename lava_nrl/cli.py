@@ -184,8 +184,8 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     study.add_argument("--seeds", type=_seeds, default=None, metavar="SEEDS",
                        help="comma-separated seeds (default 42,101,300,482,708; --quick: 42,101)")
     study.add_argument("--episodes", type=int, default=None, metavar="N",
-                       help="episodes per seed of every rule, each seed stopping once it has held the threshold for 100 "
-                            "episodes (default: nrl-fast 1500, nrl-b 4000; --quick: 4)")
+                       help="episodes per seed of every rule, each seed stopping once it has held the threshold for 20 "
+                            "episodes (default: nrl-fast 1000, nrl-b 3000; --quick: 4)")
     study.add_argument("--quick", action="store_true", help="a few cells at H = 16: a smoke run of seconds (not results)")
     study.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
     study.add_argument("--overwrite", action="store_true", help="remove the previous study's files from --out first")
