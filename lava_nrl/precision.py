@@ -73,8 +73,8 @@ class StudyCell(ty.NamedTuple):
         """nrl-b; nrl-fast-stochastic (with nrl-fast's float and paper cells); nrl-fast-nearest."""
         if self.rule == "nrl-b":
             return "nrl-b"
-        return "nrl-fast-nearest" if self.config.fixed_format.rounding == "nearest" and self.label != "float" \
-            else "nrl-fast-stochastic"
+        nearest = self.config.precision == "fixed" and self.config.fixed_format.rounding == "nearest"
+        return "nrl-fast-nearest" if nearest else "nrl-fast-stochastic"
 
     @property
     def fixed_format(self) -> FixedFormat | None:
@@ -92,9 +92,9 @@ def cells(seeds: ty.Sequence[int] = SEEDS, episodes: int | None = None, quick: b
 
     def cell(rule: str, label: str, fmt: FixedFormat | None) -> StudyCell:
         config = TrainConfig(env="CartPole-v1", rule=rule, lr=LR, precision="float" if fmt is None else "fixed",
-                             fixed_format=fmt or FixedFormat(), episodes=episodes or EPISODES[rule], seeds=tuple(seeds), hidden=hidden,
-                             stop_after_threshold=HOLD)
-        suffix = "" if fmt is None or label in ("paper",) else f"-{fmt.rounding}"
+                             fixed_format=fmt or FixedFormat(), episodes=episodes or EPISODES[rule], seeds=tuple(seeds),
+                             hidden=hidden, stop_after_threshold=HOLD)
+        suffix = "" if fmt is None or label == "paper" else f"-{fmt.rounding}"
         return StudyCell(f"{rule}-{label.replace(' ', '-')}{suffix}", rule, label, config)
 
     def grid(rule, widths, roundings) -> list[StudyCell]:
@@ -221,9 +221,9 @@ def study_table(rows: list[dict], quick: bool, budgets: dict, command: str = "")
     lines = ["# Precision study" + (" (--quick smoke run: not results)" if quick else ""), ""]
     if command:
         lines += [f"Command: `{command}`", ""]
-    lines += [f"CartPole-v1, H = {16 if quick else 128}, L = 1, η = {LR}, {seeds} seeds, a budget "
-              f"per seed of " + ", ".join(f"{n:,} episodes for {rule}" for rule, n in budgets.items()) + f"; a seed stops once its {WINDOW}-episode mean has held 475 for "
-              f"{HOLD} episodes. An entry reads *seeds that reached 475 / seeds · median episodes to threshold over "
+    budget = ", ".join(f"{n:,} episodes for {rule}" for rule, n in budgets.items())
+    lines += [f"CartPole-v1, H = {16 if quick else 128}, L = 1, η = {LR}, {seeds} seeds, a budget per seed of "
+              f"{budget}; a seed stops once its {WINDOW}-episode mean has held 475 for {HOLD} episodes. An entry reads *seeds that reached 475 / seeds · median episodes to threshold over "
               f"them (that median over float's on the same seeds)*; ✓: it passes the default's bar (≥ "
               f"{MIN_REACHED:.0%} of seeds, within {MAX_RATIO}× of float). Weights w bits span ±2 (Q.(w−2)); a "
               f"trace of e bits spans ±1 (Q.(e−1)) up to Q.16, beyond which bits add range (e32 is Q.16).", "",
@@ -284,7 +284,7 @@ def _plot(rows: list[dict], nrl_b_curves: dict, path: pathlib.Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1, 1, 1.3]}, layout="constrained")
     grid = [r for r in rows if r["rule"] == "nrl-fast" and r["precision"] == "fixed" and r["label"] != "paper"]
     weights, traces = sorted({r["weight_bits"] for r in grid}), sorted({r["trace_bits"] for r in grid})
     for ax, rounding in zip(axes, ROUNDINGS):
@@ -298,17 +298,18 @@ def _plot(rows: list[dict], nrl_b_curves: dict, path: pathlib.Path) -> None:
         image = ax.imshow(ratio, cmap="viridis_r", vmin=0.5, vmax=2.0, origin="lower", aspect="auto")
         ax.set(xticks=range(len(traces)), xticklabels=[f"e{e}" for e in traces], yticks=range(len(weights)),
                yticklabels=[f"w{w}" for w in weights], xlabel="trace bits", ylabel="weight bits",
-               title=f"nrl-fast, {rounding}: median episodes ÷ float's")
-    fig.colorbar(image, ax=axes[:2], shrink=0.8, label="× float (blank: < 80% of seeds reached)")
+               title=f"nrl-fast, {rounding} rounding\nseeds reached, median episodes to 475")
+    fig.colorbar(image, ax=axes[:2], shrink=0.8, label="median ÷ float's on the same seeds (blank: < 80% reached)")
     ax = axes[2]
     for name, curves in nrl_b_curves.items():
         if curves and all(len(c) for c in curves):
             ax.plot(np.arange(1, curves_to_end(curves).shape[1] + 1), curves_to_end(curves).mean(axis=0),
                     label=name.removeprefix("nrl-b-"), lw=1)
     ax.axhline(475, color="grey", ls="--", lw=1)
-    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW}), mean over seeds", title="nrl-b")
+    ax.set(xlabel="episode", ylabel=f"return (mean of last {WINDOW}), mean over seeds",
+           title="nrl-b\n(a seed that held 475 is drawn at its last value)")
     ax.legend(fontsize=7, loc="upper left")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
