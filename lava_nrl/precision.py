@@ -9,8 +9,8 @@ Cells: CartPole-v1, rules ``nrl-fast`` and ``nrl-b`` (η 0.01 each, H = 128, L =
   (weights span ±2, traces ±1).
 - ``nrl-b``, the paper's rule beside it (a run takes about six times as many episodes): float; the
   paper's format; the Loihi widths (9, 9); the same with a finer trace exponent (Q.12: nrl-b's traces
-  are about 30× smaller than nrl-fast's); and (9, 32), (16, 9), which narrow one part at a time; all
-  stochastic.
+  are 5–50× smaller than nrl-fast's, docs/fixed-point.md); and (9, 32), (16, 9), which narrow one part
+  at a time; all stochastic.
 
 A seed stops once its 100-episode mean has held CartPole's threshold (475) for :data:`HOLD` episodes
 (so "episodes to threshold" is unaffected); the budget per seed is :data:`EPISODES`: 1,000 episodes for
