@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from lava_nrl.engine import TrainConfig, train_cohort
+from lava_nrl.numerics import FixedFormat
 from lava_nrl.runs import episodes_to_threshold, running_mean
 
 
@@ -43,10 +44,13 @@ def main() -> None:
     parser.add_argument("--envs", type=int, nargs="+", default=[1],
                         help="K values: environments per agent (default 1); episodes count every environment's")
     parser.add_argument("--stop", action="store_true", help="stop each seed once solved (no 'lowest after')")
+    parser.add_argument("--format", choices=["default", "paper"], default="default",
+                        help="fixed-point format: the default (Loihi-honest) or FixedFormat.paper() (16-bit weights)")
     args = parser.parse_args()
     print("command:", " ".join([sys.executable.split("/")[-1]] + sys.argv))
     configs = [TrainConfig(env="CartPole-v1", rule=rule, precision="float" if rule == "bp" else args.precision,
-                           episodes=args.episodes, seeds=args.seeds, lr=lr, envs=k, stop_after_threshold=int(args.stop))
+                           episodes=args.episodes, seeds=args.seeds, lr=lr, envs=k, stop_after_threshold=int(args.stop),
+                           fixed_format=FixedFormat.paper() if args.format == "paper" else FixedFormat())
                for rule in args.rules for lr in (args.lr or [None]) for k in args.envs]
     started = time.perf_counter()
     for config, result in zip(configs, train_cohort(configs)):

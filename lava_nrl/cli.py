@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``,
-``lava-nrl resources …``.
+``lava-nrl resources …``, ``lava-nrl precision-study …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -192,6 +192,18 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     resources.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_fields(resources.add_argument_group("fixed-point widths (FixedFormat)"), FixedFormat,
                 _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
+    study = commands.add_parser("precision-study", help="CartPole learning against the fixed-point widths; writes "
+                                                         "precision.md, .csv, .json and .png")
+    study.add_argument("--out", required=True, help="directory for cells/, precision.md, precision.csv, precision.json, "
+                                                    "precision.png (rerun on it to resume)")
+    study.add_argument("--seeds", type=_seeds, default=None, metavar="SEEDS",
+                       help="comma-separated seeds (default 42,101,300,482,708; --quick: 42,101)")
+    study.add_argument("--episodes", type=int, default=None, metavar="N",
+                       help="episodes per seed of every rule, each seed stopping once it has held the threshold for 20 "
+                            "episodes (default: nrl-fast 1000, nrl-b 3000; --quick: 4)")
+    study.add_argument("--quick", action="store_true", help="a few cells at H = 16: a smoke run of seconds (not results)")
+    study.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    study.add_argument("--overwrite", action="store_true", help="remove the previous study's files from --out first")
     return parser
 
 
@@ -427,6 +439,27 @@ def _resources(args) -> None:
     result = estimate(sizes, config.rule, config.fixed_format, num_envs=config.envs, modulation=config.modulation,
                       core_memory_kb=args.core_memory_kb)
     print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False) if args.json else result.table())
+def _precision_study(args, command: str) -> None:
+    import time
+
+    from lava_nrl.precision import SEEDS, precision_study
+
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
+    episodes = args.episodes if args.episodes is not None else 4 if args.quick else None
+    if episodes is not None and episodes < 1:
+        raise ConfigError(f"--episodes must be ≥ 1; got {episodes}")
+    seeds = args.seeds or ((42, 101) if args.quick else SEEDS)
+    started = time.perf_counter()
+
+    def report(name: str, reused: bool) -> None:
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
+              f"{' (smoke run)' if args.quick else ''}", flush=True)
+
+    rows = precision_study(args.out, seeds=seeds, episodes=episodes, quick=args.quick, jobs=args.jobs,
+                           overwrite=args.overwrite, on_cell=report, command=command)
+    print(f"{len(rows)} cells{' of a --quick smoke run (not results)' if args.quick else ''} in "
+          f"{time.perf_counter() - started:.0f} s; table in {args.out}/precision.md, plot in {args.out}/precision.png")
 
 
 def main(argv=None) -> int:
@@ -447,6 +480,8 @@ def main(argv=None) -> int:
             _reproduce(args)
         elif args.command == "resources":
             _resources(args)
+        elif args.command == "precision-study":
+            _precision_study(args, shlex.join(["lava-nrl", *argv]))
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

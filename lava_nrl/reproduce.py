@@ -35,12 +35,13 @@ from lava_nrl.engine import TrainConfig, train_cohort
 from lava_nrl.engine.config import REACHING, TASKS
 from lava_nrl.engine.train import load_checkpoint
 from lava_nrl.errors import OutputError
+from lava_nrl.numerics import FixedFormat
 from lava_nrl.runs import (
     WINDOW, config_hash, curves_to_end, episodes_to_threshold, seed_band, write_results, writing_into,
 )
 from lava_nrl.workers import WorkerPool
 
-__all__ = ["Cell", "cells", "reproduce"]
+__all__ = ["Cell", "cells", "reproduce", "run_cells", "read_returns"]
 
 SEEDS = (42, 101, 300, 482, 708)
 RULES = ("nrl", "nrl-b", "rmhl", "bp")
@@ -71,8 +72,10 @@ def cells(quick: bool = False) -> list[Cell]:
 
     def config(env, rule, precision="float", layers=1):
         episodes = (1 if env == REACHING else 8) if quick else TASKS[env].episodes
+        # The table's fixed-point rows keep the paper-era format they were published in (16-bit weights,
+        # 32-bit traces); the Loihi-honest default is studied by `lava-nrl precision-study`.
         return TrainConfig(env=env, rule=rule, precision=precision, lr=LR[rule], episodes=episodes, seeds=seeds,
-                           hidden=hidden, layers=layers, stop_after_threshold=HOLD)
+                           hidden=hidden, layers=layers, stop_after_threshold=HOLD, fixed_format=FixedFormat.paper())
 
     out = []
     for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
@@ -101,7 +104,8 @@ def _mean_std(values) -> list | None:
     return [float(np.mean(values)), float(np.std(values))] if len(values) else None
 
 
-def _read_returns(cell_dir: pathlib.Path) -> dict:
+def read_returns(cell_dir: pathlib.Path) -> dict:
+    """A cell's returns.csv: {seed: {"returns": [...], "lengths": [...]}}."""
     import csv
 
     out: dict = {}
@@ -113,7 +117,7 @@ def _read_returns(cell_dir: pathlib.Path) -> dict:
     return out
 
 
-def _run_cohort(cohort: list[Cell], out: pathlib.Path) -> str:
+def _run_cohort(cohort: list, out: pathlib.Path) -> str:
     """Train the cells of one cohort together (continuing its checkpoint if there is one) and write
     each cell's results; returns the cohort's name."""
     name = cohort[0].cohort
@@ -131,7 +135,7 @@ def _run_cohort(cohort: list[Cell], out: pathlib.Path) -> str:
     return name
 
 
-def _finished(cell: Cell, out: pathlib.Path) -> bool:
+def _finished(cell, out: pathlib.Path) -> bool:
     """Whether ``cell`` has run to its end in ``out``; raises OutputError where what is there was run
     with another configuration."""
     summary = out / "cells" / cell.name / "summary.json"
@@ -143,7 +147,7 @@ def _finished(cell: Cell, out: pathlib.Path) -> bool:
     return True
 
 
-def _refuse_other_cohorts(every: list[Cell], out: pathlib.Path) -> None:
+def _refuse_other_cohorts(every: list, out: pathlib.Path) -> None:
     """Raise OutputError where a cohort checkpoint in ``out`` trains a configuration that is not a cell
     of this reproduction (one of a subset is fine: its other cells finished before it was removed)."""
     hashes = {config_hash(cell.config) for cell in every}
@@ -166,15 +170,43 @@ def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], No
 
 def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]:
     every = cells(quick)
+    run_cells(every, out, on_cell, jobs, LONGEST_FIRST)
+
+    rows, curves = [], {}
+    for cell in every:
+        cell_dir = out / "cells" / cell.name
+        summary = json.loads((cell_dir / "summary.json").read_text())
+        returns = read_returns(cell_dir)
+        rows.append(summarise(cell, summary))
+        curves[cell.name] = [r["returns"] for r in returns.values()]
+    (out / "results.json").write_text(json.dumps(rows, indent=2))
+    (out / "results.md").write_text(results_table(rows, quick))
+    for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
+        _plot([r for r in rows if r["group"] == "tasks" and r["env"] == env], curves,
+              out / f"{env.split('/')[-1]}.png", label=lambda r: f"{r['rule']} ({r['precision']})",
+              dashes=lambda r: "-" if r["precision"] == "float" else "--")
+    depth = [r for r in rows if r["env"] == "CartPole-v1" and r["precision"] == "float"]  # L = 1 is a task cell
+    _plot(sorted(depth, key=lambda r: (r["rule"], r["layers"])), curves, out / "CartPole-v1-depth.png",
+          label=lambda r: f"{r['rule']} L={r['layers']}", dashes=lambda r: {1: "-", 2: "--", 3: ":"}[r["layers"]])
+    return rows
+
+
+def run_cells(every: list, out: pathlib.Path, on_cell, jobs: int, longest_first: ty.Sequence[str] = ()) -> None:
+    """Run each cell of ``every`` (objects with a ``name``, a ``config`` and a ``cohort``) that has not
+    finished in ``out``, cohort by cohort, the cohorts in ``jobs`` processes in the order of
+    ``longest_first`` (cohorts not named there last); ``on_cell(name, reused)`` as each is done.
+
+    Each cell's results go to ``out/cells/NAME``; a cohort checkpoints itself into ``out/cohorts``."""
     _refuse_other_cohorts(every, out)
-    todo: dict[str, list[Cell]] = {}
+    todo: dict[str, list] = {}
     for cell in every:
         if _finished(cell, out):
             if on_cell is not None:
                 on_cell(cell.name, True)
         else:
             todo.setdefault(cell.cohort, []).append(cell)
-    todo = dict(sorted(todo.items(), key=lambda item: LONGEST_FIRST.index(item[0])))
+    order = list(longest_first)
+    todo = dict(sorted(todo.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
     if jobs <= 1:
         for cohort in todo.values():
             _run_cohort(cohort, out)
@@ -188,24 +220,6 @@ def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]
                 for cell in todo[future.result()]:
                     if on_cell is not None:
                         on_cell(cell.name, False)
-
-    rows, curves = [], {}
-    for cell in every:
-        cell_dir = out / "cells" / cell.name
-        summary = json.loads((cell_dir / "summary.json").read_text())
-        returns = _read_returns(cell_dir)
-        rows.append(summarise(cell, summary))
-        curves[cell.name] = [r["returns"] for r in returns.values()]
-    (out / "results.json").write_text(json.dumps(rows, indent=2))
-    (out / "results.md").write_text(results_table(rows, quick))
-    for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
-        _plot([r for r in rows if r["group"] == "tasks" and r["env"] == env], curves,
-              out / f"{env.split('/')[-1]}.png", label=lambda r: f"{r['rule']} ({r['precision']})",
-              dashes=lambda r: "-" if r["precision"] == "float" else "--")
-    depth = [r for r in rows if r["env"] == "CartPole-v1" and r["precision"] == "float"]  # L = 1 is a task cell
-    _plot(sorted(depth, key=lambda r: (r["rule"], r["layers"])), curves, out / "CartPole-v1-depth.png",
-          label=lambda r: f"{r['rule']} L={r['layers']}", dashes=lambda r: {1: "-", 2: "--", 3: ":"}[r["layers"]])
-    return rows
 
 
 def _fmt(pair, digits=0) -> str:
