@@ -64,8 +64,12 @@ def connected(address: str | None):
     on leaving) or on the running cluster at ``address`` (left on leaving)."""
     local = address in (None, "local")
     environment = dict(_QUIET)
-    if local and "RAY_AUTH_MODE" not in os.environ and "RAY_AUTH_TOKEN" not in os.environ:
-        environment.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))  # Ray would write ~/.ray
+    if local:
+        # A node whose address is 127.0.0.1 listens there only; Ray takes it for one only where clusters
+        # are off (read when ray is imported: a process that imported it before listens everywhere).
+        environment["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+        if "RAY_AUTH_MODE" not in os.environ and "RAY_AUTH_TOKEN" not in os.environ:
+            environment.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))  # Ray would write ~/.ray
     with _environment(environment):
         try:
             import ray
@@ -76,8 +80,7 @@ def connected(address: str | None):
             return
         try:
             if local:
-                ray.init(address="local", include_dashboard=False, logging_level=logging.WARNING,
-                         _node_ip_address="127.0.0.1")
+                ray.init(address="local", include_dashboard=False, logging_level=logging.WARNING)
             else:
                 ray.init(address=address, logging_level=logging.WARNING)
         except (ConnectionError, ValueError, RuntimeError) as err:
