@@ -15,14 +15,19 @@ $(VENV)/.installed: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The tests run on a real Ray cluster of this machine (tests/cli/test_ray.py); demo stays without Ray.
+$(VENV)/.installed-ray: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,ray]'
+	@touch $@
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/lava-nrl train --backend lava --precision fixed --env CartPole-v1 --rule nrl-fast --episodes 600 --seeds 42 --out runs/demo --overwrite
 
 # A hard bound on the whole run: timeout kills pytest's process group, Lava workers included.
-test: $(VENV)/.installed
+test: $(VENV)/.installed-ray
 	timeout -k 30 1500 $(PY) -m pytest
 
-test-slow: $(VENV)/.installed
+test-slow: $(VENV)/.installed-ray
 	$(PY) -m pytest -m slow
 
 bench: $(VENV)/.installed

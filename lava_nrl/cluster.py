@@ -25,6 +25,7 @@ written into ``~/.ray``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import pathlib
@@ -58,6 +59,12 @@ def _environment(values: dict):
                 os.environ[key] = value
 
 
+@functools.cache
+def _local_token() -> str:
+    """The token of this process's Ray instances: one per process, since Ray keeps the first it reads."""
+    return secrets.token_hex(32)
+
+
 @contextlib.contextmanager
 def connected(address: str | None):
     """Yield :class:`RayWorkers` on a Ray instance started here (``address`` None or ``"local"``: it stops
@@ -69,7 +76,7 @@ def connected(address: str | None):
         # are off (read when ray is imported: a process that imported it before listens everywhere).
         environment["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
         if "RAY_AUTH_MODE" not in os.environ and "RAY_AUTH_TOKEN" not in os.environ:
-            environment.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))  # Ray would write ~/.ray
+            environment.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=_local_token())  # Ray would write ~/.ray
     with _environment(environment):
         try:
             import ray
