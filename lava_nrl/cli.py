@@ -183,7 +183,7 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     train.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="engine: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
-    _add_ray(train, "the seeds, split over the cluster's CPUs (no checkpoint to --resume from)")
+    _add_ray(train, "its seeds (split over the cluster's CPUs; no checkpoint to --resume from)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     evaluate = commands.add_parser("eval", help="returns of a run's trained agents, without learning; writes "
                                                 "RUN_DIR/eval.json")
