@@ -6,11 +6,12 @@
 The subset: every cell of the full reproduction (hidden 128, five seeds, the same η) with its budget cut
 to ``--trials`` Reaching trials, ``--acrobot`` Acrobot and ``--cartpole`` CartPole episodes. Prints
 
-- per cohort, one unit after another in this process (no contention): the cohort in one engine loop,
-  the sum and the longest of its cells run alone, and of its seeds run alone — the CPU time a finer
-  grain costs and the longest unit it leaves (docs/scaling.md projects the full run from these);
+- per cohort, one unit after another in this process, in CPU seconds (the same on a busy machine): the
+  cohort in one engine loop, the sum and the longest of its cells run alone, and of its seeds run alone
+  — the CPU time a finer grain costs and the longest unit it leaves (docs/scaling.md projects the full
+  run from these);
 - the subset's wall time through ``lava_nrl.cells.run_cells`` on 1 and 2 local processes and, with
-  ``--ray``, on a Ray instance of this machine at each grain.
+  ``--ray``, on a Ray instance of this machine at each grain (wall times: they depend on what else runs).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ def subset(trials: int, acrobot: int, cartpole: int) -> list:
     return sorted(every, key=lambda c: LONGEST_FIRST.index(c.cohort))
 
 
-def _timed(units) -> list[float]:
+def _cpu_seconds(units) -> list[float]:
+    """Each unit's CPU time, one after another in this process (the engine runs on one thread, so
+    other processes' load on the machine leaves it as it is)."""
     times = []
     for unit in units:
-        started = time.perf_counter()
+        started = time.process_time()
         train_unit(unit.configs, None, None, 0)
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return times
 
 
@@ -60,10 +63,10 @@ def main() -> None:
     every = subset(args.trials, args.acrobot, args.cartpole)
     for cohort in plan(every, "cohort", 1):  # warm-up: each cohort's kernels compiled or loaded from the cache
         train_unit([dataclasses.replace(c, episodes=1) for c in cohort.configs], None, None, 0)
-    print(f"{'cohort':>16} {'one loop':>9} {'cells Σ':>8} {'longest':>8} {'seeds Σ':>8} {'longest':>8}  (s)")
+    print(f"{'cohort':>16} {'one loop':>9} {'cells Σ':>8} {'longest':>8} {'seeds Σ':>8} {'longest':>8}  (CPU s)")
     for cohort in LONGEST_FIRST:
         members = [c for c in every if c.cohort == cohort]
-        whole, by_cell, by_seed = (_timed(plan(members, grain, 1)) for grain in ("cohort", "cell", "seed"))
+        whole, by_cell, by_seed = (_cpu_seconds(plan(members, grain, 1)) for grain in ("cohort", "cell", "seed"))
         print(f"{cohort:>16} {whole[0]:9.1f} {sum(by_cell):8.1f} {max(by_cell):8.1f} {sum(by_seed):8.1f} "
               f"{max(by_seed):8.1f}  (cells ×{sum(by_cell) / whole[0]:.2f}, seeds ×{sum(by_seed) / whole[0]:.2f} "
               "the cohort's CPU time)")
