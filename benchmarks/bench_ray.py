@@ -72,7 +72,7 @@ def main() -> None:
         inside = ray.get(first.remote(one_trial))
         total = time.perf_counter() - started
         print(f"{'the same trial as a task on a fresh worker':>52}: {total:6.2f} s, of which")
-        print(f"{'worker start-up and the task's round trip':>52}: {total - inside:6.2f} s")
+        print(f"{'worker start-up and the task round trip':>52}: {total - inside:6.2f} s")
         print(f"{'lava-nrl imported, kernels loaded from the cache':>52}: {inside - here:6.2f} s")
 
         run = start_run([c.config for c in reaching])  # a full-size cohort: what its checkpoint holds
@@ -89,7 +89,7 @@ def main() -> None:
         ray.get(echo.remote(None))  # a warm worker
         started = time.perf_counter()
         ray.get(echo.remote(results))
-        print(f"{'a cohort's results (6 cells × 5 seeds) there and back':>52}: {returned / 1e6:6.2f} MB in "
+        print(f"{'a cohort result (6 cells × 5 seeds) there and back':>52}: {returned / 1e6:6.2f} MB in "
               f"{(time.perf_counter() - started) * 1e3:.0f} ms (one trial's returns; a full run adds 16,667 "
               "returns and lengths per seed, 0.3 MB)")
         units = plan(cells(), "seed", 10**6)

@@ -150,8 +150,8 @@ def _add_cells_options(parser, what: str, jobs_help: str) -> None:
     _add_ray(parser, what)
     parser.add_argument("--grain", choices=GRAINS, default="auto",
                         help="unit of work: the cells of a cohort in one engine loop (cheapest), one cell, or one "
-                             "seed of a cell (the most units); auto (default): cohorts while there are no more "
-                             "workers than cohorts, cells while no more than twice as many as cells, then seeds")
+                             "seed of a cell (the most units); auto (default): the coarsest with at least one "
+                             "unit per worker")
     parser.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, metavar="N",
                         help=f"a unit checkpoints every N episodes over its agents (default {CHECKPOINT_EVERY:,})")
 

@@ -12,12 +12,12 @@ from lava_nrl.engine import TrainConfig, train
 from lava_nrl.reproduce import LONGEST_FIRST, cells
 
 
-def test_auto_splits_cohorts_into_cells_then_seeds_as_workers_grow():
+def test_auto_takes_the_coarsest_grain_with_a_unit_per_worker():
     every = sorted(cells(quick=True), key=lambda c: LONGEST_FIRST.index(c.cohort))
     assert [u.name for u in plan(every, "auto", 5)] == list(LONGEST_FIRST)  # cohorts, the longest first
     assert len(plan(every, "auto", 6)) == 26 and plan(every, "auto", 6)[0].name == "Reaching1D-v0-nrl-float"
-    assert len(plan(every, "auto", 52)) == 26  # seeds only past twice as many workers as cells
-    seeds = plan(every, "auto", 53)
+    assert len(plan(every, "auto", 26)) == 26
+    seeds = plan(every, "auto", 27)
     assert len(seeds) == 52 and seeds[0].name == "Reaching1D-v0-nrl-float-seed42"
     assert seeds[0].configs == (dataclasses.replace(every[0].config, seeds=(42,)),)
     assert seeds[0].cells == (every[0],) and seeds[0].episodes == every[0].config.num_episodes
