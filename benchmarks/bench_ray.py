@@ -86,7 +86,8 @@ def main() -> None:
         results = train_cohort([dataclasses.replace(c.config, episodes=1) for c in reaching])
         returned = len(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
         echo = ray.remote(_echo).options(num_cpus=1)
-        ray.get(echo.remote(None))  # a warm worker
+        for _ in range(2 * workers.workers):  # every worker warm: it has imported lava-nrl's classes
+            ray.get(echo.remote(results))
         started = time.perf_counter()
         ray.get(echo.remote(results))
         print(f"{'a cohort result (6 cells × 5 seeds) there and back':>52}: {returned / 1e6:6.2f} MB in "
