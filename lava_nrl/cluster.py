@@ -30,6 +30,7 @@ import logging
 import os
 import pathlib
 import secrets
+import socket
 import tempfile
 import time
 import warnings
@@ -65,6 +66,19 @@ def _local_token() -> str:
     return secrets.token_hex(32)
 
 
+def _refuse_unreachable(address: str) -> None:
+    """Raise ConfigError unless ``address`` is HOST:PORT where something listens (Ray itself would retry
+    for minutes)."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        raise ConfigError(f"--ray {address}: not HOST:PORT, the address 'ray start --head' prints (run lava-nrl "
+                          "on a node of the cluster; Ray Client's ray:// addresses are not supported)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as err:
+        raise ConfigError(f"--ray {address}: no Ray head answers there ({err.strerror or err})") from None
+
+
 @contextlib.contextmanager
 def connected(address: str | None):
     """Yield :class:`RayWorkers` on a Ray instance started here (``address`` None or ``"local"``: it stops
@@ -85,14 +99,17 @@ def connected(address: str | None):
         if ray.is_initialized():  # a caller's own session (a notebook): use it as it is
             yield RayWorkers()
             return
+        if not local:
+            _refuse_unreachable(address)
         try:
             if local:
                 ray.init(address="local", include_dashboard=False, logging_level=logging.WARNING)
             else:
                 ray.init(address=address, logging_level=logging.WARNING)
         except (ConnectionError, ValueError, RuntimeError) as err:
-            raise ConfigError(f"--ray {address}: cannot join a Ray cluster there ({' '.join(str(err).split())})") \
-                from None
+            what = "--ray: cannot start a Ray instance here" if local else f"--ray {address}: cannot join a Ray cluster there"
+            cause = " ".join(str(err).split())
+            raise ConfigError(f"{what} ({cause[:300]}{' …' if len(cause) > 300 else ''})") from None
         try:
             yield RayWorkers()
         finally:

@@ -12,6 +12,7 @@ import pathlib
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -210,3 +211,16 @@ def test_train_on_a_ray_instance_of_its_own_equals_a_local_run(tmp_path):
     _lava_nrl(env, "train", *SMALL, "--no-progress", "--out", str(tmp_path / "local"))
     assert_same_files(tmp_path / "ray", tmp_path / "local")
     assert token_file.exists() == had_token  # its token lived in its environment only
+
+
+@pytest.mark.timeout(60)
+def test_an_address_where_no_head_answers_is_one_line_at_once(tmp_path, capsys):
+    from lava_nrl.cli import main
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{unused.getsockname()[1]}"
+    assert main(["sweep", "--grid", "lr=0.1", "--ray", address, *SMALL, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: --ray {address}: no Ray head answers there (Connection refused)"
+    assert main(["train", "--ray", "ray://head:10001", *SMALL, "--out", str(tmp_path / "train")]) == 2
+    assert "not HOST:PORT" in capsys.readouterr().err
