@@ -228,18 +228,21 @@ def run_cells(out: pathlib.Path, every: ty.Sequence[Cell], jobs: int = 1, ray: s
             todo.append(cell)
 
     def on_result(unit: Unit, results: list, machine: dict | None) -> None:
+        """Write what ``unit`` computed, then remove its checkpoint (none if it ended before its first)."""
         tally.progress(unit, unit.episodes)
-        (folder / f"{unit.name}.ckpt").unlink(missing_ok=True)  # none if the unit ended before its first one
-        if unit.configs[0].seeds != unit.cells[0].config.seeds:  # one seed of a cell: wait for the others
+        part = unit.configs[0].seeds != unit.cells[0].config.seeds  # one seed of a cell: it waits for the others
+        if part:
             save_checkpoint((results, machine), folder / f"{unit.name}.part")
-            parts = _parts_of(unit.cells[0], folder)
-            if all(p.is_file() for p in parts):
-                _write_cell(unit.cells[0], [load_checkpoint(p) for p in parts], out)
-                tally.cell_done(unit.cells[0].name, False)
-            return
-        for cell, result in zip(unit.cells, results):
-            write_results(result, out / "cells" / cell.name, plot=False, computed_on=machine)
-            tally.cell_done(cell.name, False)
+        else:
+            for cell, result in zip(unit.cells, results):
+                write_results(result, out / "cells" / cell.name, plot=False, computed_on=machine)
+        (folder / f"{unit.name}.ckpt").unlink(missing_ok=True)
+        if not part:
+            for cell in unit.cells:
+                tally.cell_done(cell.name, False)
+        elif all(p.is_file() for p in _parts_of(unit.cells[0], folder)):
+            _write_cell(unit.cells[0], [load_checkpoint(p) for p in _parts_of(unit.cells[0], folder)], out)
+            tally.cell_done(unit.cells[0].name, False)
 
     if todo:
         if longest_first is not None:

@@ -433,7 +433,8 @@ def _cell_reporter(started: float, smoke: bool = False):
     def report(name: str, reused: bool, progress) -> None:
         eta = "" if progress.eta_seconds is None else f" · ETA {_duration(progress.eta_seconds)}"
         print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
-              f"{' (smoke run)' if smoke else ''} · {progress.cells_done}/{progress.cells_total} cells{eta}", flush=True)
+              f"{' (smoke run)' if smoke else ''} · {progress.cells_done}/{progress.cells_total} cells{eta}",
+              flush=True)
 
     return report
 

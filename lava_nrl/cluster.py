@@ -107,7 +107,8 @@ def connected(address: str | None):
             else:
                 ray.init(address=address, logging_level=logging.WARNING)
         except (ConnectionError, ValueError, RuntimeError) as err:
-            what = "--ray: cannot start a Ray instance here" if local else f"--ray {address}: cannot join a Ray cluster there"
+            what = ("--ray: cannot start a Ray instance here" if local
+                    else f"--ray {address}: cannot join a Ray cluster there")
             cause = " ".join(str(err).split())
             raise ConfigError(f"{what} ({cause[:300]}{' …' if len(cause) > 300 else ''})") from None
         try:

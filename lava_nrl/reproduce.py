@@ -113,7 +113,8 @@ def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool, Pro
         return _reproduce(out, quick, on_cell, jobs, ray, grain, checkpoint_every)
 
 
-def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int, ray, grain: str, checkpoint_every: int) -> list[dict]:
+def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int, ray, grain: str,
+               checkpoint_every: int) -> list[dict]:
     every = cells(quick)
     run_cells(out, every, jobs=jobs, ray=ray, grain=grain, checkpoint_every=checkpoint_every, on_cell=on_cell,
               longest_first=lambda cell: LONGEST_FIRST.index(cell.cohort))

@@ -125,7 +125,8 @@ def test_reproduce_quick_on_a_ray_head_equals_the_local_run(head, tmp_path):
     assert all(" · ETA " in line for line in lines[:-1])
     reproduce(tmp_path / "local", quick=True, jobs=2)
     assert_same_files(tmp_path / "ray" / "cells", tmp_path / "local" / "cells")
-    assert _rows_without_wall(tmp_path / "ray" / "results.json") == _rows_without_wall(tmp_path / "local" / "results.json")
+    assert _rows_without_wall(tmp_path / "ray" / "results.json") == \
+        _rows_without_wall(tmp_path / "local" / "results.json")
     assert not list((tmp_path / "ray" / "cohorts").iterdir())
 
 
@@ -205,7 +206,8 @@ def test_train_on_a_ray_instance_of_its_own_equals_a_local_run(tmp_path):
     temp = tempfile.mkdtemp(prefix="lnr-ray-", dir="/tmp")
     env = {k: v for k, v in ray_environment(secrets.token_hex(8)).items() if not k.startswith("RAY_AUTH")}
     try:
-        _lava_nrl({**env, "RAY_TMPDIR": temp}, "train", *SMALL, "--ray", "--no-progress", "--out", str(tmp_path / "ray"))
+        _lava_nrl({**env, "RAY_TMPDIR": temp}, "train", *SMALL, "--ray", "--no-progress",
+                  "--out", str(tmp_path / "ray"))
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     _lava_nrl(env, "train", *SMALL, "--no-progress", "--out", str(tmp_path / "local"))

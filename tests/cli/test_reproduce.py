@@ -22,7 +22,8 @@ def _plant_cell(out, cell) -> None:
 def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     _plant_cell(tmp_path, cells(quick=False)[0])  # a full run's cell: --overwrite removes it
     seen = []
-    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused, progress: seen.append(reused), jobs=2, overwrite=True)
+    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused, progress: seen.append(reused), jobs=2,
+                     overwrite=True)
     names = [c.name for c in cells(quick=True)]
     assert len(rows) == len(names) == 26 and not any(seen)
     assert [r["cell"] for r in json.loads((tmp_path / "results.json").read_text())] == names

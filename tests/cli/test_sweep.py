@@ -15,7 +15,8 @@ TINY = ["--episodes", "12", "--seeds", "1,2", "--hidden", "8", "--env", "CartPol
 
 
 @pytest.mark.parametrize("grid, message", [
-    ("lr=0.1 colour=red", "--grid: 'colour=red' is not KEY=V,V… with KEY a train option without its dashes (env, rule"),
+    ("lr=0.1 colour=red", "--grid: 'colour=red' is not KEY=V,V… with KEY a train option without its dashes "
+                          "(env, rule"),
     ("lr=fast", "--grid lr: 'fast' is not a valid lr"),
     ("rule=nrl,hebb", "--grid rule: 'hebb' is not one of nrl, nrl-b, rmhl, bp, nrl-fast"),
     ("seeds=1,2", "--grid seeds: seeds are every configuration's replicates: give them with --seeds"),
