@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import math
 import pathlib
 import typing as ty
@@ -73,8 +74,6 @@ def sweep(out_dir, points: ty.Sequence[Point], jobs: int = 1, ray: str | None = 
 
 
 def _row(point: Point, cell_dir: pathlib.Path) -> dict:
-    import json
-
     summary = json.loads((cell_dir / "summary.json").read_text())
     seeds = summary["seeds"]
     reached = {seed: s["episodes_to_threshold"] for seed, s in seeds.items()}
