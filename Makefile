@@ -15,6 +15,11 @@ $(VENV)/.installed: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The tests run on a real Ray cluster of this machine (tests/cli/test_ray.py); demo stays without Ray.
+$(VENV)/.installed-ray: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,ray]'
+	@touch $@
+
 # The demo: the Lava graph in fixed point, 16 CartPoles per tick, until the 100-episode mean reaches 475
 # (or 2,000 episodes). tests/cli/test_demo.py runs these options with a shorter budget.
 DEMO := --backend lava --precision fixed --env CartPole-v1 --rule nrl-fast --envs 16 --stop-after-threshold 1 --seeds 42
@@ -23,10 +28,10 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/lava-nrl train $(DEMO) --episodes 2000 --out runs/demo --overwrite
 
 # A hard bound on the whole run: timeout kills pytest's process group, Lava workers included.
-test: $(VENV)/.installed
+test: $(VENV)/.installed-ray
 	timeout -k 30 1500 $(PY) -m pytest
 
-test-slow: $(VENV)/.installed
+test-slow: $(VENV)/.installed-ray
 	$(PY) -m pytest -m slow
 
 bench: $(VENV)/.installed

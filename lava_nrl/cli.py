@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``,
-``lava-nrl resources …``, ``lava-nrl precision-study …``.
+``lava-nrl resources …``, ``lava-nrl precision-study …``, ``lava-nrl sweep …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import shlex
 import sys
+import time
 
 from lava_nrl import __version__
 from lava_nrl.errors import ConfigError, NRLError, OutputError
@@ -122,11 +123,42 @@ def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool
                            default=default, help=text.replace("%", "%%"))
 
 
-def _build_parser(unset=None) -> argparse.ArgumentParser:
-    """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
+_TRAIN_GROUPS = ("training (TrainConfig)", "fixed-point widths (FixedFormat; with --precision fixed)")
+
+
+def _add_train_options(parser) -> None:
+    """The options of a run's configuration: TrainConfig's fields and FixedFormat's widths."""
     from lava_nrl.engine.config import TrainConfig
     from lava_nrl.numerics import FixedFormat
 
+    _add_fields(parser.add_argument_group(_TRAIN_GROUPS[0]), TrainConfig, _attribute_docs(TrainConfig))
+    _add_fields(parser.add_argument_group(_TRAIN_GROUPS[1]), FixedFormat, _parameter_docs(FixedFormat),
+                prefix="fixed_format.", docs_say_default=True)
+
+
+def _add_ray(parser, what: str) -> None:
+    parser.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                        help=f"run {what} as Ray tasks: on the cluster whose head is at ADDRESS (HOST:PORT, as "
+                             "'ray start --head' prints it), or without ADDRESS on a Ray instance started here "
+                             "(needs pip install 'lava-nrl[ray]')")
+
+
+def _add_cells_options(parser, what: str, jobs_help: str) -> None:
+    """Options of a command that runs cells (lava_nrl.cells): where, in which units, how often to checkpoint."""
+    from lava_nrl.cells import CHECKPOINT_EVERY, GRAINS
+
+    parser.add_argument("--jobs", type=int, default=2, help=jobs_help)
+    _add_ray(parser, what)
+    parser.add_argument("--grain", choices=GRAINS, default="auto",
+                        help="unit of work: the cells of a cohort in one engine loop (cheapest), one cell, or one "
+                             "seed of a cell (the most units); auto (default): the coarsest with at least one "
+                             "unit per worker")
+    parser.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, metavar="N",
+                        help=f"a unit checkpoints every N episodes over its agents (default {CHECKPOINT_EVERY:,})")
+
+
+def _build_parser(unset=None) -> argparse.ArgumentParser:
+    """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
     parser = _Parser(prog="lava-nrl", description="Noise-based reward-modulated learning on Lava.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -134,9 +166,7 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
                                 description="Train one agent per seed and write its results into --out. "
                                             "Options of the run's configuration (TrainConfig) and its "
                                             "fixed-point widths (FixedFormat) are generated from their fields.")
-    _add_fields(train.add_argument_group("training (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig))
-    _add_fields(train.add_argument_group("fixed-point widths (FixedFormat; with --precision fixed)"), FixedFormat,
-                _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
+    _add_train_options(train)
     train.add_argument("--backend", choices=["engine", "lava", "numpy"], default="engine",
                        help="engine: the compiled engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
                             "CPU simulator, one seed after another (same results); numpy: the engine's old name "
@@ -154,9 +184,8 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     train.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="engine: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
+    _add_ray(train, "its seeds (split over the cluster's CPUs; no checkpoint to --resume from)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    if unset is not None:
-        train.set_defaults(**dict.fromkeys(vars(train.parse_args([])), unset))
     evaluate = commands.add_parser("eval", help="returns of a run's trained agents, without learning; writes "
                                                 "RUN_DIR/eval.json")
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="a lava-nrl train output directory")
@@ -175,9 +204,12 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs "
                                                         "(rerun on it to resume)")
     reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
-    reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    _add_cells_options(reproduce, "its cells", "cohorts run side by side in this many local processes (default 2)")
     reproduce.add_argument("--overwrite", action="store_true",
                            help="remove the previous reproduction's files from --out first")
+    from lava_nrl.engine.config import TrainConfig
+    from lava_nrl.numerics import FixedFormat
+
     resources = commands.add_parser("resources", help="what an agent would need on a Loihi 2 chip: neurons, "
                                                       "synapses, memory, messages, operations, cores, energy "
                                                       "(an estimate)",
@@ -204,6 +236,24 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     study.add_argument("--quick", action="store_true", help="a few cells at H = 16: a smoke run of seconds (not results)")
     study.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
     study.add_argument("--overwrite", action="store_true", help="remove the previous study's files from --out first")
+    sweep = commands.add_parser("sweep", help="train every configuration of a grid of train options; writes "
+                                              "sweep.csv and plots",
+                                description="Train every configuration of a grid of train options, each over the "
+                                            "same seeds, into --out/cells/KEY=V,…/; sweep.csv has a row per "
+                                            "configuration, sweep*.png plot the median episodes to threshold. "
+                                            "Rerun on --out to continue.")
+    sweep.add_argument("--out", required=True, help="directory for cells/, sweep.csv, sweep*.png (rerun on it to "
+                                                    "resume)")
+    sweep.add_argument("--grid", required=True, metavar="'KEY=V,V… KEY=V,V…'",
+                       help="the values of each swept train option, named without its dashes "
+                            "(e.g. 'lr=0.005,0.01 sigma=1e-3,1e-2 weight-bits=12,16'); the other train options "
+                            "below hold for every configuration")
+    _add_cells_options(sweep, "its configurations", "units run side by side in this many local processes (default 2)")
+    sweep.add_argument("--overwrite", action="store_true", help="remove the previous sweep's files from --out first")
+    _add_train_options(sweep)
+    if unset is not None:
+        for command in (train, sweep):
+            command.set_defaults(**{action.dest: unset for action in command._actions if action.dest != "help"})
     return parser
 
 
@@ -307,6 +357,8 @@ def _train(args, given: set, command: str) -> None:
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
     from lava_nrl.runs import WINDOW, EpisodeLog, plural, writing_into
 
+    if args.ray is not None and (args.resume or args.jobs > 1 or args.backend == "lava"):
+        raise ConfigError("--ray splits the seeds over the cluster's CPUs: not with --resume, --jobs or --backend lava")
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
         if not checkpoint.is_file():
@@ -354,14 +406,19 @@ def _train(args, given: set, command: str) -> None:
             try:
                 if lava:
                     result = train_lava(run, on_episodes=on_episodes, checkpoint=checkpoint)
+                elif args.ray is not None:
+                    from lava_nrl.cluster import train_on_ray
+
+                    result = train_on_ray(run, args.ray, on_episodes=on_episodes,
+                                          checkpoint_every=args.checkpoint_every)
                 elif args.jobs > 1:
                     result = train(run, on_episodes=on_episodes, jobs=args.jobs)
                 else:
                     result = train(run, on_episodes=on_episodes, checkpoint=checkpoint,
                                    checkpoint_every=args.checkpoint_every)
             except KeyboardInterrupt:
-                if args.jobs > 1:
-                    raise KeyboardInterrupt("--jobs runs keep no checkpoint")
+                if args.jobs > 1 or args.ray is not None:
+                    raise KeyboardInterrupt(f"{'--ray' if args.ray is not None else '--jobs'} runs keep no checkpoint")
                 if not checkpoint.is_file():  # a Lava run checkpoints after its first seed
                     raise KeyboardInterrupt("no seed had finished, so there is no checkpoint; start again")
                 raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
@@ -407,21 +464,41 @@ def _eval(args) -> None:
     print(f"results in {args.run_dir}/eval.json" + (f", GIFs in {args.render}/" if args.render else ""))
 
 
-def _reproduce(args) -> None:
-    import time
+def _duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``2 h 05 min``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
-    from lava_nrl.reproduce import reproduce
 
+def _check_cells_options(args) -> None:
     if args.jobs < 1:
         raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
+    if args.checkpoint_every < 0:
+        raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
+
+
+def _cell_reporter(started: float, smoke: bool = False):
+    """``on_cell``: a line per cell done, with cells done / all and the time left."""
+
+    def report(name: str, reused: bool, progress) -> None:
+        eta = "" if progress.eta_seconds is None else f" · ETA {_duration(progress.eta_seconds)}"
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
+              f"{' (smoke run)' if smoke else ''} · {progress.cells_done}/{progress.cells_total} cells{eta}",
+              flush=True)
+
+    return report
+
+
+def _reproduce(args) -> None:
+    from lava_nrl.reproduce import reproduce
+
+    _check_cells_options(args)
     smoke = " of a --quick smoke run (not results)" if args.quick else ""
     started = time.perf_counter()
-
-    def report(name: str, reused: bool) -> None:
-        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
-              f"{' (smoke run)' if args.quick else ''}", flush=True)
-
-    rows = reproduce(args.out, quick=args.quick, on_cell=report, jobs=args.jobs, overwrite=args.overwrite)
+    rows = reproduce(args.out, quick=args.quick, on_cell=_cell_reporter(started, args.quick), jobs=args.jobs,
+                     overwrite=args.overwrite, ray=args.ray, grain=args.grain, checkpoint_every=args.checkpoint_every)
     print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
 
 
@@ -452,14 +529,73 @@ def _precision_study(args, command: str) -> None:
     seeds = args.seeds or ((42, 101) if args.quick else SEEDS)
     started = time.perf_counter()
 
-    def report(name: str, reused: bool) -> None:
-        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
-              f"{' (smoke run)' if args.quick else ''}", flush=True)
-
     rows = precision_study(args.out, seeds=seeds, episodes=episodes, quick=args.quick, jobs=args.jobs,
-                           overwrite=args.overwrite, on_cell=report, command=command)
+                           overwrite=args.overwrite, on_cell=_cell_reporter(started, args.quick), command=command)
     print(f"{len(rows)} cells{' of a --quick smoke run (not results)' if args.quick else ''} in "
           f"{time.perf_counter() - started:.0f} s; table in {args.out}/precision.md, plot in {args.out}/precision.png")
+_NOT_SWEPT = {"seeds": "seeds are every configuration's replicates: give them with --seeds",
+              "env_kwargs": "--env-kwargs holds commas: give it as an option, the same for every configuration"}
+
+
+def _grid(text: str, parser) -> dict:
+    """``--grid 'KEY=V,V… KEY=V,V…'`` → {option dest: [values]}, each value parsed as its option parses it."""
+    options = {action.dest.split(".")[-1]: action for group in parser._action_groups
+               if group.title.startswith(_TRAIN_GROUPS) for action in group._group_actions}
+    grid = {}
+    for item in text.split():
+        key, sep, values = item.partition("=")
+        key = key.replace("-", "_")
+        if key in _NOT_SWEPT:
+            raise ConfigError(f"--grid {key}: {_NOT_SWEPT[key]}")
+        if not sep or key not in options or not values:
+            raise ConfigError(f"--grid: {item!r} is not KEY=V,V… with KEY a train option without its dashes "
+                              f"({', '.join(k for k in options if k not in _NOT_SWEPT)})")
+        action = options[key]
+        if action.dest in grid:
+            raise ConfigError(f"--grid: {key} is given twice")
+        parsed = []
+        for value in values.split(","):
+            try:
+                parsed.append(action.type(value) if action.type else value)
+            except (argparse.ArgumentTypeError, ValueError):
+                raise ConfigError(f"--grid {key}: {value!r} is not a valid {key}") from None
+            if action.choices is not None and parsed[-1] not in action.choices:
+                raise ConfigError(f"--grid {key}: {value!r} is not one of {', '.join(map(str, action.choices))}")
+        if len(set(parsed)) != len(parsed):
+            raise ConfigError(f"--grid {key}: a value is given twice")
+        grid[action.dest] = parsed
+    if not grid:
+        raise ConfigError("--grid: no KEY=V,V… given")
+    return grid
+
+
+def _sweep(args, given: set) -> None:
+    import itertools
+
+    from lava_nrl.sweep import Point, sweep
+
+    _check_cells_options(args)
+    commands = next(a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    grid = _grid(args.grid, commands.choices["sweep"])
+    both = sorted(given & set(grid))
+    if both:
+        raise ConfigError(f"{', '.join('--' + d.split('.')[-1].replace('_', '-') for d in both)}: given as an option "
+                          "and swept by --grid; give it once")
+    points = []
+    for values in itertools.product(*grid.values()):
+        chosen = dict(zip(grid, values))
+        point = Point({dest.split(".")[-1]: v for dest, v in chosen.items()}, None)
+        try:
+            points.append(point._replace(config=_config_from(argparse.Namespace(**{**vars(args), **chosen}))))
+        except ConfigError as err:
+            raise ConfigError(f"--grid {point.name}: {err}") from None
+    started = time.perf_counter()
+    rows = sweep(args.out, points, jobs=args.jobs, ray=args.ray, grain=args.grain,
+                 checkpoint_every=args.checkpoint_every, overwrite=args.overwrite,
+                 on_cell=_cell_reporter(started))
+    seeds = len(points[0].config.seeds)
+    print(f"{len(rows)} configurations × {seeds} seed{'s' if seeds > 1 else ''} in "
+          f"{time.perf_counter() - started:.0f} s; sweep.csv and plots in {args.out}/")
 
 
 def main(argv=None) -> int:
@@ -482,6 +618,8 @@ def main(argv=None) -> int:
             _resources(args)
         elif args.command == "precision-study":
             _precision_study(args, shlex.join(["lava-nrl", *argv]))
+        elif args.command == "sweep":
+            _sweep(args, _given_options(argv))
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

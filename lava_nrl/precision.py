@@ -22,7 +22,7 @@ keep the study within about an hour on two shared cores.
 The cells run in three cohorts (nrl-b; nrl-fast's stochastic cells with its float and paper cells;
 nrl-fast's nearest ones), each one engine loop (:func:`lava_nrl.engine.train_cohort`), side by side in
 ``jobs`` processes; a finished cell is reused and a cohort checkpoints itself, so a rerun on the same
-folder resumes (:func:`lava_nrl.reproduce.run_cells`). The study writes ``precision.md`` (tables and the
+folder resumes (:func:`lava_nrl.cells.run_cells`). The study writes ``precision.md`` (tables and the
 default's verdict), ``precision.csv``, ``precision.json`` and ``precision.png``.
 
 The verdict follows issue 14: the default format is the Loihi widths (9-bit weights, 9-bit trace,
@@ -42,7 +42,8 @@ import numpy as np
 
 from lava_nrl.engine import TrainConfig
 from lava_nrl.numerics import FixedFormat
-from lava_nrl.reproduce import read_returns, run_cells
+from lava_nrl.cells import run_cells
+from lava_nrl.reproduce import read_returns
 from lava_nrl.runs import WINDOW, curves_to_end, writing_into
 
 __all__ = ["StudyCell", "cells", "precision_study", "verdict", "SEEDS", "EPISODES", "HOLD"]
@@ -164,13 +165,14 @@ def verdict(rows: list[dict]) -> dict:
 
 # -- the study -----------------------------------------------------------------------------------
 def precision_study(out_dir, seeds: ty.Sequence[int] = SEEDS, episodes: int | None = None, quick: bool = False,
-                    jobs: int = 2, overwrite: bool = False, on_cell: ty.Callable[[str, bool], None] | None = None,
+                    jobs: int = 2, overwrite: bool = False, on_cell: ty.Callable[[str, bool, ty.Any], None] | None = None,
                     command: str = "") -> list[dict]:
     """Run (or reuse) every cell under ``out_dir/cells`` and write the study's tables and plot; returns the
     rows. ``command``: the command line, quoted in ``precision.md``."""
     every = cells(seeds, episodes, quick)
     with writing_into(out_dir, STUDY_FILES, overwrite=overwrite, resume=True) as out:
-        run_cells(every, out, on_cell, jobs, longest_first=("nrl-b", "nrl-fast-stochastic", "nrl-fast-nearest"))
+        order = ("nrl-b", "nrl-fast-stochastic", "nrl-fast-nearest")
+        run_cells(out, every, jobs=jobs, on_cell=on_cell, longest_first=lambda cell: order.index(cell.cohort))
         summaries = {c.name: json.loads((out / "cells" / c.name / "summary.json").read_text()) for c in every}
         float_ett = {c.rule: {seed: s["episodes_to_threshold"] for seed, s in summaries[c.name]["seeds"].items()}
                      for c in every if c.label == "float"}

@@ -36,7 +36,8 @@ from lava_nrl.agent_file import run_params, write_agent_file
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
-           "git_commit", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of", "result_episodes",
+           "git_commit", "machine", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
+           "result_episodes",
            "EpisodeLog", "RETURNS_HEADER", "curves_to_end",
            "curves_over_steps", "seed_band", "plot_curve"]
 
@@ -115,16 +116,35 @@ def git_commit(package_dir) -> str | None:
     return lines[1]
 
 
-def _provenance(command: str) -> dict:
-    """Where a run came from: package version, command line, git commit (when there is one), machine."""
+def machine() -> dict:
+    """This machine, as far as it decides a float run's last bits: the CPU and the target numba compiles
+    the kernels for (its name and the features it uses: vector width, FMA …), the C library whose
+    ``exp``/``log`` the kernels call, numpy's version; and the platform, CPU count and Python."""
+    import llvmlite.binding as llvm
+    import numba.core.config
+
+    model = None
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                     None)
+    features = numba.core.config.CPU_FEATURES or ",".join(
+        f for f in llvm.get_host_cpu_features().flatten().split(",") if f.startswith("+"))
+    return {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "cpu": model or platform.processor() or None,
+            "numba_target": numba.core.config.CPU_NAME or llvm.get_host_cpu_name(), "numba_features": features,
+            "libc": " ".join(platform.libc_ver()) or None, "numpy": np.__version__}
+
+
+def _provenance(command: str, where_computed: dict | None) -> dict:
+    """Where a run came from: package version, command line, git commit (when there is one), and the
+    machine that computed it (``where_computed``; default: this one)."""
     import lava_nrl
 
     where = {"lava_nrl_version": lava_nrl.__version__, "command": command}
     commit = git_commit(pathlib.Path(lava_nrl.__file__).parent)
     if commit is not None:
         where["git_commit"] = commit
-    where["machine"] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                        "python": platform.python_version()}
+    where["machine"] = where_computed or machine()
     return where
 
 
@@ -285,9 +305,11 @@ def _tensorboard_writer(folder):
     return SummaryWriter(str(folder))
 
 
-def write_results(result, out_dir, plot: bool = True, command: str | None = None, backend: str = "engine") -> dict:
+def write_results(result, out_dir, plot: bool = True, command: str | None = None, backend: str = "engine",
+                  computed_on: dict | None = None) -> dict:
     """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
-    command line that ran it (default: this process's); ``backend``: ``engine`` or ``lava``."""
+    command line that ran it (default: this process's); ``backend``: ``engine`` or ``lava``;
+    ``computed_on``: the :func:`machine` that computed it (default: this one; a Ray task's is its node's)."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config
@@ -315,7 +337,7 @@ def write_results(result, out_dir, plot: bool = True, command: str | None = None
             "wall_seconds": round(result.wall_seconds, 3),
         }
     summary = {"config": config.to_dict(), "config_hash": config_hash(config), "backend": backend,
-               **_provenance(command or shlex.join(sys.argv)),
+               **_provenance(command or shlex.join(sys.argv), computed_on),
                "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:

@@ -45,7 +45,7 @@ from lava_nrl.runs import Episode, add_counts, atomic_write, plural
 from .config import TrainConfig
 
 __all__ = ["train", "train_cohort", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint",
-           "agent_spec", "extend_budget"]
+           "agent_spec", "extend_budget", "merge_results"]
 
 
 class TrainResult(ty.NamedTuple):
@@ -247,7 +247,8 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[list, int], None]
     (a progress bar advances by both). ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
-    bit. ``jobs``: processes to split the seeds over (no checkpoints then)."""
+    bit. It may also be a callable ``checkpoint(run)`` that stores the :class:`Run` elsewhere (a Ray
+    task sends it to the driver). ``jobs``: processes to split the seeds over (no checkpoints then)."""
     if isinstance(config, Run) and len(config.configs) != 1:
         raise ConfigError(f"train() continues a run of one config; this one has {len(config.configs)}: "
                           "use train_cohort()")
@@ -267,6 +268,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
     :class:`TrainResult` per config, in order. ``on_episodes``, ``checkpoint`` and
     ``checkpoint_every`` as for :func:`train`; each config computes exactly what it computes alone."""
     run = configs if isinstance(configs, Run) else start_run(configs)
+    store = checkpoint if callable(checkpoint) else functools.partial(save_checkpoint, path=checkpoint)
     envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
     schedule = RewardSchedule.parse(run.configs[0].reward_schedule)
     seeds = run.seeds
@@ -278,7 +280,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                 if checkpoint is not None:
                     run.wall_seconds = time.perf_counter() - started
                     try:
-                        save_checkpoint(run, checkpoint)
+                        store(run)
                     except OSError as err:
                         raise OutputError(f"interrupted, and the checkpoint could not be written "
                                           f"({err.strerror or err}): {checkpoint} holds the run as it was at its "
@@ -327,7 +329,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                 if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
                     run.wall_seconds = time.perf_counter() - started
                     try:
-                        save_checkpoint(run, checkpoint)
+                        store(run)
                     except OSError as err:  # a full disk must not end the run: its results are still to come
                         warnings.warn(f"could not write the checkpoint {checkpoint} ({err.strerror or err}); training "
                                       "goes on, and the previous checkpoint stays as it was", RuntimeWarning)
@@ -372,13 +374,19 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
                 if finished:
                     break
         results = [f.result() for f in pending]
+    return merge_results(config, results, time.perf_counter() - started)
+
+
+def merge_results(config: TrainConfig, parts: ty.Sequence[TrainResult], wall_seconds: float) -> TrainResult:
+    """The :class:`TrainResult` of ``config`` from the results of runs of parts of its seeds, given in
+    ``config.seeds``' order (agents are independent: the same as one run of every seed)."""
     saturations: dict = {}
-    for r in results:
+    for r in parts:
         add_counts(saturations, r.saturations)
-    return TrainResult(config, [x for r in results for x in r.returns], [x for r in results for x in r.lengths],
-                       [x for r in results for x in r.weights], np.concatenate([r.env_steps for r in results]),
-                       time.perf_counter() - started, results[0].reward_threshold, saturations,
-                       [x for r in results for x in r.episode_envs], [x for r in results for x in r.episode_env_steps])
+    return TrainResult(config, [x for r in parts for x in r.returns], [x for r in parts for x in r.lengths],
+                       [x for r in parts for x in r.weights], np.concatenate([r.env_steps for r in parts]),
+                       wall_seconds, parts[0].reward_threshold, saturations,
+                       [x for r in parts for x in r.episode_envs], [x for r in parts for x in r.episode_env_steps])
 
 
 def _train_shard(config: TrainConfig, progress) -> TrainResult:

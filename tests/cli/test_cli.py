@@ -91,8 +91,16 @@ def test_summary_records_where_the_run_came_from(tmp_path, capsys):
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=pathlib.Path(lava_nrl.__file__).parent,
                           capture_output=True, text=True)
     assert summary.get("git_commit") == (head.stdout.strip() if head.returncode == 0 else None)
-    assert summary["machine"] == {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                                  "python": platform.python_version()}
+    machine = summary["machine"]
+    assert {k: machine[k] for k in ("platform", "cpu_count", "python")} == {
+        "platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version()}
+    import numba.core.config
+    from llvmlite.binding import get_host_cpu_name
+
+    # what decides a float run's last bits (docs/scaling.md): numba's compile target and its features, libc
+    assert machine["numba_target"] == (numba.core.config.CPU_NAME or get_host_cpu_name())
+    assert "+sse2" in machine["numba_features"].split(",") or platform.machine() != "x86_64"
+    assert machine["libc"] == " ".join(platform.libc_ver()) and machine["numpy"] == np.__version__
     assert "fixed_format" not in summary["config"]
     assert summary["config_hash"] == config_hash(TrainConfig(episodes=2, seeds=(42,), hidden=8))
     fixed = json.loads((tmp_path / "fixed" / "summary.json").read_text())

@@ -15,7 +15,7 @@ from lava_nrl.precision import cells, precision_study, verdict
 def test_quick_study_writes_table_csv_json_plot_and_resumes(tmp_path):
     seen = []
     rows = precision_study(tmp_path, quick=True, seeds=(42, 101), episodes=3, jobs=1,
-                           on_cell=lambda name, reused: seen.append(reused), command="lava-nrl precision-study --quick")
+                           on_cell=lambda name, reused, progress: seen.append(reused), command="lava-nrl precision-study --quick")
     names = [c.name for c in cells((42, 101), 3, quick=True)]
     assert [r["cell"] for r in rows] == names and len(names) == 8 and not any(seen)
     assert [r["cell"] for r in json.loads((tmp_path / "precision.json").read_text())] == names
@@ -33,7 +33,7 @@ def test_quick_study_writes_table_csv_json_plot_and_resumes(tmp_path):
     assert (tmp_path / "precision.png").read_bytes()[:4] == b"\x89PNG"
     seen.clear()
     again = precision_study(tmp_path, quick=True, seeds=(42, 101), episodes=3, jobs=1,
-                            on_cell=lambda name, reused: seen.append(reused))
+                            on_cell=lambda name, reused, progress: seen.append(reused))
     assert all(seen) and again == rows  # nothing re-run, same numbers
 
 
