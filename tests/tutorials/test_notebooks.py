@@ -93,6 +93,19 @@ def test_workers_a_notebook_leaves_running_are_reported_and_killed(tmp_path):
     assert [pid for pid in pids if alive(pid)] == []
 
 
+@pytest.mark.lava
+@pytest.mark.timeout(120)
+def test_a_failing_claim_fails_the_run_and_its_workers_are_killed(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    path = tmp_path / "regressed.ipynb"
+    write_notebook(path, START_LAVA.format(condition="RunSteps", arguments="num_steps=5"),
+                   "assert 1 == 2, 'a claim that no longer holds'")
+    with pytest.raises(CellExecutionError, match="a claim that no longer holds"):
+        run.execute(path, tmp_path)
+    assert [pid for pid in json.loads((tmp_path / "pids.json").read_text()) if alive(pid)] == []
+
+
 def test_a_kernel_group_that_is_ours_is_never_killed():
     with pytest.raises(RuntimeError, match="own process group"):
         run.kill_group(os.getpgid(0))
