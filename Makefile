@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 # pyenv's shim honours .python-version (3.10.13); lava-nc 0.10 installs only on Python 3.10.
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || pyenv which python3.10 2>/dev/null)
 
-.PHONY: demo test test-slow bench clean
+.PHONY: demo test test-slow bench tutorials clean
 
 $(PY):
 	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (lava-nc 0.10 needs >=3.10,<3.11); install it, e.g. 'pyenv install 3.10.13'" >&2; exit 1; }
@@ -33,6 +33,10 @@ test: $(VENV)/.installed-ray
 
 test-slow: $(VENV)/.installed-ray
 	$(PY) -m pytest -m slow
+
+# Executes every notebook in tutorials/ in place, states its run time and regenerates tutorials/README.md.
+tutorials: $(VENV)/.installed
+	$(PY) tutorials/run.py
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_engine.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
+from lava.magma.core.process.variable import Var
 
 from lava_nrl import widths
 from lava_nrl.kernels.rules import Modulation
@@ -27,6 +28,10 @@ class RewardModulator(ValidatedProcess):
 
     The tick is the kernels' :func:`~lava_nrl.kernels.plasticity.modulator_tick`, made of the row the
     fused agent uses; on Loihi this belongs on the embedded CPU.
+
+    Vars (one value per copy, in the run's encoding: Q.F integers in fixed point), readable between runs
+    and by a ``Monitor``: ``delta`` (δ of this tick, 0 without an event), ``baseline`` (R̄ after it) and
+    ``rho`` (ρ received this tick, the one the synapses' next trace step uses).
 
     Parameters
     ----------
@@ -54,6 +59,9 @@ class RewardModulator(ValidatedProcess):
         self.rho_in = InPort(shape=copy_rows(num_envs, 1))
         self.xi_sq_in = InPort(shape=copy_rows(num_envs, 1))
         self.mod_out = OutPort(shape=copy_rows(num_envs, ModulatorMessage.size()))
+        self.delta = Var(shape=(num_envs,), init=0)
+        self.baseline = Var(shape=(num_envs,), init=0)
+        self.rho = Var(shape=(num_envs,), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
 
     def fixed_widths(self) -> dict:
