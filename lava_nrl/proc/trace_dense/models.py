@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""TraceDense models: move the ports' data through the kernels' ``trace_dense_tick``; float and fixed
-differ only in types."""
+"""TraceDense models: move the ports' data through the kernels' ``sign_back_tick`` and
+``trace_dense_tick``; float and fixed differ only in types."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_nrl.kernels.plasticity import layer_rule, trace_dense_tick
+from lava_nrl.kernels.plasticity import layer_rule, sign_back_tick, trace_dense_tick
 from lava_nrl.kernels.rules import get_rule
 from lava_nrl.messages import ModulatorMessage
 from lava_nrl.model_support import SaturationCounting, model_arith
@@ -30,6 +30,7 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
     post_in = None
     a_out = None
     a_noisy_out = None
+    back_out = None
     weights = None
     trace = None
     precision = None
@@ -47,12 +48,17 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         self.has_previous = np.zeros(1, dtype=bool)
         self.x_previous, self.x_noisy_previous = np.zeros((1, n_pre), dtype), np.zeros((1, n_pre), dtype)
         self.a, self.a_noisy, self.post = (np.empty((1, n_post), dtype) for _ in range(3))
+        self.below = p["layer"] > 0  # a layer below whose sign neurons take this layer's back sums
+        self.back = np.zeros((1, n_pre), dtype)
 
     def run_spk(self) -> None:
         dtype = self.arith.dtype
         mod = ModulatorMessage.unpack(self.mod_in.recv())
         xi = self.xi_in.recv()[None].astype(dtype)
         given = self.post_in.recv()[None].astype(dtype)
+        # Down the sign pathway before this layer's input arrives: the layer below waits for it.
+        sign_back_tick(self.k, self.arith.counts, self.layer, self.below, self.weights[None], given, self.back)
+        self.back_out.send(self.back[0])
         x, x_noisy = self.s_in.recv()[None].astype(dtype), self.s_noisy_in.recv()[None].astype(dtype)
         trace_dense_tick(self.k, self.arith.counts, self.layer, self.weights[None], self.trace[None],
                          self.has_previous, self.x_previous, self.x_noisy_previous, np.array([mod.rho], dtype),
@@ -75,6 +81,7 @@ class PyTraceDenseModelFloat(AbstractPyTraceDenseModel):
     post_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    back_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, np.float64)
     trace: np.ndarray = LavaPyType(np.ndarray, np.float64)
 
@@ -93,5 +100,6 @@ class PyTraceDenseModelFixed(AbstractPyTraceDenseModel):
     post_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     a_noisy_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    back_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=16)
     trace: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=32)
