@@ -22,8 +22,8 @@ from lava_nrl.numerics import arith as ar
 
 from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
 from .plasticity import (
-    POST_BP, POST_BP_SIGN, POST_EXACT, POST_NRL, POST_SIGN, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules, modulator_row,
-    reward_event_row, third_factor, trace_step_row, update_gain,
+    POST_BP, POST_BP_SIGN, POST_EXACT, POST_NRL, POST_SIGN, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules,
+    modulator_row, reward_event_row, third_factor, trace_step_row, update_gain,
 )
 from .readout import readout_row
 from .rules import Modulation, Rule

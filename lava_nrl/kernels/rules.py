@@ -96,9 +96,9 @@ RULES = {
     # Sign and Relevance Learning (Daryanavard & Porr, arXiv 2110.07292) adapted to a softmax policy with
     # delayed reward (docs/design.md): ternary signs top-down, relevance |δ|, the clean network's
     # gradient direction (no noise, pre-synaptic x); one η for every layer, chosen on the reference seeds.
-    "srl": Rule("srl", trace="srl", pre_noisy=False, stable_lr=0.01),
+    "srl": Rule("srl", trace="srl", pre_noisy=False, stable_lr=0.03),
     # The authors' code's variant: the sign of the exact backprop δ. A comparison for srl, not sign-only.
-    "srl-bp": Rule("srl-bp", trace="srl-bp", pre_noisy=False, stable_lr=0.01,
+    "srl-bp": Rule("srl-bp", trace="srl-bp", pre_noisy=False, stable_lr=0.03,
                    engine_only="it takes the sign of the exact backprop error, so graded errors travel top-down: "
                                "not sign-only (a comparison for srl)"),
 }

@@ -135,6 +135,7 @@ def test_srl_bp_takes_the_sign_of_the_exact_backprop_error():
         np.testing.assert_array_equal(np.sign(states["srl-bp"].traces[l]), signs_bp)
         np.testing.assert_array_equal(np.abs(states["srl-bp"].traces[l]), np.abs(states["srl"].traces[l]))
         if pre is not None:
-            np.testing.assert_array_equal(np.abs(states["srl"].traces[l]), np.broadcast_to(pre[:, None, :], (len(SEEDS), 16, 4)))
+            np.testing.assert_array_equal(np.abs(states["srl"].traces[l]),
+                                          np.broadcast_to(pre[:, None, :], (len(SEEDS), 16, 4)))
     np.testing.assert_array_equal(states["srl"].traces[2], states["srl-bp"].traces[2])
     assert not np.array_equal(states["srl"].traces[0], states["srl-bp"].traces[0])  # only signs travel in srl
