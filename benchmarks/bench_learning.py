@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Learning speed on CartPole-v1 (H = 128, L = 1): episodes and env steps to the threshold (a
-100-episode mean of 475) for nrl-fast, nrl-b and bp, on seeds that no rate was tuned on.
+100-episode mean of 475) and the final 100-episode mean, for nrl-fast, nrl-b and bp (or any --rules, e.g.
+srl), on seeds that no rate was tuned on.
 
     python benchmarks/bench_learning.py [--seeds 1-10] [--episodes 3000] [--precision float]
         [--rules nrl-fast nrl-b bp] [--lr η …] [--envs K …] [--stop]                    (10–20 minutes)
@@ -22,7 +23,7 @@ import numpy as np
 
 from lava_nrl.engine import TrainConfig, train_cohort
 from lava_nrl.numerics import FixedFormat
-from lava_nrl.runs import episodes_to_threshold, running_mean
+from lava_nrl.runs import WINDOW, episodes_to_threshold, running_mean
 
 
 def seed_list(text: str) -> tuple:
@@ -64,8 +65,11 @@ def main() -> None:
                      f"{max(solved):,}); env steps median {np.median(steps):,.0f}")
             if not args.stop:
                 line += f"; lowest 100-episode mean after reaching it {min(after):.1f}"
+        finals = [float(np.mean(r[-WINDOW:])) for r in result.returns]
+        line += f"; final {WINDOW}-episode mean {np.mean(finals):.1f}"
         print(line, flush=True)
-        print(f"{'':>10}per seed: {dict(zip(config.seeds, reached))}", flush=True)
+        print(f"{'':>10}per seed: {dict(zip(config.seeds, reached))}; final means "
+              f"{', '.join(f'{m:.1f}' for m in finals)}", flush=True)
     print(f"{time.perf_counter() - started:.0f} s")
 
 

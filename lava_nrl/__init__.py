@@ -3,7 +3,7 @@
 
 The public API, each name imported on first use::
 
-    from lava_nrl import NRLAgent, NoisyDense, TraceDense, NoisyNeuron, PolicyReadout, RewardModulator
+    from lava_nrl import NRLAgent, NoisyDense, TraceDense, NoisyNeuron, PolicyReadout, RewardModulator, SignNeuron
     from lava_nrl import TrainConfig, train, FixedFormat, run_guarded, connect
 
 Importing this package is light: it imports no Lava until a Process (or ``run_guarded``) is asked
@@ -24,6 +24,7 @@ _EXPORTS = {
     "NoisyNeuron": "lava_nrl.proc.noisy_neuron.process",
     "PolicyReadout": "lava_nrl.proc.policy_readout.process",
     "RewardModulator": "lava_nrl.proc.reward_modulator.process",
+    "SignNeuron": "lava_nrl.proc.sign_neuron.process",
     "TrainConfig": "lava_nrl.engine.config",
     "train": "lava_nrl.engine",
     "FixedFormat": "lava_nrl.numerics.formats",

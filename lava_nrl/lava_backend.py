@@ -32,9 +32,9 @@ from env_bridge.batch import make_env
 from env_bridge.proc.env_bridge.process import EnvBridge
 from lava_nrl.engine.config import TrainConfig
 from lava_nrl.engine.train import TrainResult, save_checkpoint
-from lava_nrl.errors import ConfigError
 from lava_nrl.graph import connect
 from lava_nrl.guarded import run_guarded
+from lava_nrl.kernels.rules import lava_rule
 from lava_nrl.model_support import TAGS, collect_saturations
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 from lava_nrl.runs import add_counts, episodes_of
@@ -65,8 +65,7 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
     after each seed."""
     run = config if isinstance(config, LavaRun) else LavaRun(config)
     config = run.config
-    if config.rule == "bp":
-        raise ConfigError("rule 'bp' runs only in the engine, not on Lava")
+    lava_rule(config.rule)
     started = time.perf_counter() - run.wall_seconds
     budget = config.num_episodes
     for seed in config.seeds[len(run.returns):]:

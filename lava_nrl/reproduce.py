@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """``lava-nrl reproduce``: the paper's comparison, every cell on the engine, one command.
 
-Cells: rules nrl, nrl-b, rmhl, bp × tasks Reaching1D (immediate reward, per-step updates),
-Acrobot-v1, CartPole-v1 (episodic reward), float; nrl and nrl-b again in fixed point; and the depth
-study, CartPole with L = 1, 2, 3 hidden layers for every rule. Five seeds each.
+Cells: rules nrl, nrl-b, rmhl, bp and srl (Sign and Relevance Learning, beside the paper's rules) × tasks
+Reaching1D (immediate reward, per-step updates), Acrobot-v1, CartPole-v1 (episodic reward), float; nrl
+and nrl-b again in fixed point; and the depth study, CartPole with L = 1, 2, 3 hidden layers for every
+rule. Five seeds each.
 
 Cells run in five cohorts (Reaching1D, Acrobot, CartPole, CartPole with L = 2, with L = 3): the cells
 of a cohort share one engine loop and one batch of environments (each computes what it computes
@@ -21,7 +22,8 @@ CartPole stops once its 100-episode mean has held the task's threshold for 500 e
 (``--stop-after-threshold 500``).
 
 Learning rates (fixed before the runs, not tuned per cell): bp 0.02, nrl-b 0.01, nrl 0.1,
-rmhl 0.05 (the reference code's default).
+rmhl 0.05 (the reference code's default), srl 0.03 (chosen by a coarse search on CartPole, L = 1, the
+reference seeds, before any srl cell ran: docs/results.md).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ from lava_nrl.runs import WINDOW, curves_to_end, seed_band, writing_into
 __all__ = ["Cell", "cells", "reproduce", "read_returns"]
 
 SEEDS = (42, 101, 300, 482, 708)
-RULES = ("nrl", "nrl-b", "rmhl", "bp")
-LR = {"bp": 0.02, "nrl-b": 0.01, "nrl": 0.1, "rmhl": 0.05}
+RULES = ("nrl", "nrl-b", "rmhl", "bp", "srl")
+LR = {"bp": 0.02, "nrl-b": 0.01, "nrl": 0.1, "rmhl": 0.05, "srl": 0.03}
 HOLD = 500
 # Cohorts by their measured wall time (docs/results.md), longest first: with two workers, Reaching
 # takes one and the four others follow one another on the second.
@@ -165,7 +167,7 @@ def results_table(rows: list[dict], quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-_COLOURS = {"nrl": "tab:blue", "nrl-b": "tab:orange", "rmhl": "tab:green", "bp": "tab:red"}
+_COLOURS = {"nrl": "tab:blue", "nrl-b": "tab:orange", "rmhl": "tab:green", "bp": "tab:red", "srl": "tab:purple"}
 
 
 def _plot(rows: list[dict], curves: dict, path: pathlib.Path, label: ty.Callable[[dict], str],

@@ -41,7 +41,8 @@ class TrainConfig:
     rule: str = dataclasses.field(default="nrl-b", metadata={"choices": tuple(RULES)})
     """nrl (NRL variant A), nrl-b (variant B: layer l's update ×N_l), rmhl, bp (REINFORCE with backprop),
     nrl-fast (beyond the paper: NRL's noise in the hidden layers, the exact local eligibility at the
-    output, a sign step)."""
+    output, a sign step), srl (Sign and Relevance Learning: ternary signs top-down, relevance |δ|),
+    srl-bp (engine only, float: the sign of the exact backprop error, srl's comparison, not sign-only)."""
     precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
     """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None

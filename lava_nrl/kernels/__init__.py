@@ -12,13 +12,13 @@ from .layer import dense, network_forward, noise, noisy_neuron, sum_sq, xavier_n
 from .modulator import rpe, update_baseline
 from .readout import policy_readout
 from .rules import RULES, Modulation, Rule, get_rule
-from .trace import bp_post_factors, nrl_post_factor, output_grad, trace_update
+from .trace import bp_post_factors, nrl_post_factor, output_grad, signs, trace_update
 from .update import weight_update
 
 __all__ = [
     "dense", "noisy_neuron", "noise", "sum_sq", "network_forward", "xavier_normal",
     "policy_readout",
-    "nrl_post_factor", "output_grad", "bp_post_factors", "trace_update",
+    "nrl_post_factor", "output_grad", "bp_post_factors", "signs", "trace_update",
     "rpe", "update_baseline",
     "weight_update",
     "Rule", "Modulation", "RULES", "get_rule",

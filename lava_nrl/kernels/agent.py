@@ -28,12 +28,12 @@ from lava_nrl.numerics import arith as ar
 
 from .layer import LEAKY_SLOPE, dense_row, neuron_row, noise_row, sum_sq_row, xavier_normal
 from .plasticity import (
-    POST_BP, POST_EXACT, POST_NRL, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules, modulator_row, reward_event_row, third_factor,
-    trace_step_row, update_gain,
+    POST_BP, POST_BP_SIGN, POST_EXACT, POST_NRL, POST_SIGN, STEP_PLAIN, LayerRule, ThirdFactor, layer_rules,
+    modulator_row, reward_event_row, third_factor, trace_step_row, update_gain,
 )
 from .readout import readout_row
 from .rules import Modulation, Rule
-from .trace import bp_post_row, output_grad_row
+from .trace import bp_post_row, output_grad_row, srl_post_row
 from .update import update_is_finite
 
 __all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn"]
@@ -185,6 +185,9 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
                 network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
         if LayerRule(*layer_tuples[0]).post == POST_BP:
             bp_post_row(k, sat, weights, b // copies, a, first, logp, action, post)
+        elif LayerRule(*layer_tuples[0]).post == POST_SIGN or LayerRule(*layer_tuples[0]).post == POST_BP_SIGN:
+            srl_post_row(k, sat, weights, b // copies, a, first, logp, action,
+                         LayerRule(*layer_tuples[0]).post == POST_BP_SIGN, post)
         elif LayerRule(*layer_tuples[n_layers - 1]).post == POST_EXACT:
             output_grad_row(k, logp, action, post[top:])
         for l in range(n_layers):

@@ -6,12 +6,14 @@ trace's post- and pre-synaptic factors, the ‖ξ‖² that normalises ξ, the u
 :class:`ThirdFactor` (how a reward becomes δ). The compiled rows below take them:
 
 - :func:`trace_step_row`   e_l ← γ_e e_l + post_l ⊗ pre_l          (eqs. 5–6; every step)
+- :func:`sign_back_tick`   W_lᵀ s_l for the layer below's sign neurons (SRL's sign pathway; every step)
 - :func:`reward_event_row` W_l ← W_l + η·s_l·δ·e_l, then e_l ← 0     (eq. 9; at a reward event)
 - :func:`modulator_row`    δ from R and R̄, then R̄ ← R̄ + λ(R − R̄)  (eqs. 7–8; at a reward event)
 
 :mod:`.agent`'s ``act``/``learn`` (the engine and the fused ``NRLAgent``) call them for every layer
 of a network; :func:`trace_dense_tick` and :func:`modulator_tick` are the decomposed graph's
-``TraceDense`` and ``RewardModulator`` ticks, made of the same rows. No runner decides a rule's
+``TraceDense`` (:func:`sign_back_tick` first under SRL) and ``RewardModulator`` ticks, made of the same
+rows. No runner decides a rule's
 control flow itself, so adding a rule or an option is a change here and in :mod:`.rules`.
 
 The compiled entry points take a layer rule as a plain tuple and rebuild the NamedTuple inside:
@@ -32,17 +34,18 @@ from lava_nrl.numerics import arith as ar
 from .layer import dense_row, sum_sq_row
 from .modulator import baseline_one, rpe_one
 from .rules import Modulation, Rule
-from .trace import nrl_post_row, trace_row
+from .trace import nrl_post_row, sign_back_row, trace_row
 from .update import sign_update_row, update_row
 
-__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "STEP_PLAIN", "STEP_SIGN", "LayerRule", "ThirdFactor",
-           "layer_rule", "layer_rules", "third_factor", "trace_step_row",
-           "update_gain", "reward_event_row", "modulator_row", "trace_dense_tick", "modulator_tick"]
+__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_BP_SIGN", "STEP_PLAIN", "STEP_SIGN",
+           "LayerRule", "ThirdFactor", "layer_rule", "layer_rules", "third_factor", "trace_step_row",
+           "update_gain", "reward_event_row", "modulator_row", "sign_back_tick", "trace_dense_tick", "modulator_tick"]
 
-# LayerRule.post: the trace's post-synaptic factor. POST_BP and POST_EXACT are filled by the caller
-# (∂ log π(a)/∂a of the whole network; 1[a = k] − π_k at the output).
-POST_NRL, POST_RMHL, POST_BP, POST_EXACT = 0, 1, 2, 3
-_POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP}
+# LayerRule.post: the trace's post-synaptic factor. POST_BP, POST_EXACT, POST_SIGN and POST_BP_SIGN are
+# filled by the caller (∂ log π(a)/∂a of the whole network; 1[a = k] − π_k at the output; SRL's ternary
+# signs, from the sign pathway or from the backprop error).
+POST_NRL, POST_RMHL, POST_BP, POST_EXACT, POST_SIGN, POST_BP_SIGN = 0, 1, 2, 3, 4, 5
+_POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP, "srl": POST_SIGN, "srl-bp": POST_BP_SIGN}
 # LayerRule.step: the per-synapse step at a reward event.
 STEP_PLAIN, STEP_SIGN = 0, 1
 _STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN}
@@ -52,7 +55,8 @@ class LayerRule(ty.NamedTuple):
     """One layer's learning choices, resolved from the rule and the modulation."""
 
     post: int  # POST_NRL: ρ ξ/‖ξ‖²;  POST_RMHL: ξ;  POST_BP: ∂ log π(a)/∂a (the whole network's);
-    #            POST_EXACT: 1[a = k] − π_k (output layer)
+    #            POST_EXACT: 1[a = k] − π_k (output layer); POST_SIGN: SRL's sign s_l ∈ {−1, 0, 1} (sgn of
+    #            1[a = k] − π_k at the output, sgn(W_{l+1}ᵀ s_{l+1}) below); POST_BP_SIGN: sgn(∂ log π(a)/∂a)
     layer_norm: bool  # ‖ξ‖² is this layer's own ‖ξ_l‖² (else the whole network's)
     pre_noisy: bool  # the trace's pre-synaptic factor is the noisy activity x̃ (else the clean x)
     update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: 1 (variant A), N_l (variant B) or N (unbiased)
@@ -95,11 +99,15 @@ def trace_step_row(k, sat, layer, e, rho, xi, network_xi_sq, x, x_noisy, post):
 
     post = ρ ξ/‖ξ‖² (NRL; ‖ξ‖² the layer's own or ``network_xi_sq``), ξ (RMHL), or ``post`` as given
     (BP: the caller fills it with ∂ log π(a)/∂a, which needs the whole network; the exact output
-    eligibility 1[a = k] − π_k, from the readout); pre = x̃ or x."""
+    eligibility 1[a = k] − π_k, from the readout; SRL's ternary signs, scaled here to the precision's
+    one, in place); pre = x̃ or x."""
     if layer.post == POST_NRL:
         nrl_post_row(k, sat, rho, xi, sum_sq_row(xi) if layer.layer_norm else network_xi_sq, post)
     elif layer.post == POST_RMHL:
         post[:] = xi
+    elif layer.post == POST_SIGN or layer.post == POST_BP_SIGN:
+        for i in range(post.shape[0]):
+            post[i] = post[i] * ar.one(k)
     trace_row(k, sat, e, post, x_noisy if layer.pre_noisy else x)
 
 
@@ -138,18 +146,31 @@ def modulator_row(k, sat, third, reward, event, episode_end, baseline, has_basel
 
 # -- the decomposed graph's ticks (batch-first; a Lava model passes a batch of one) ---------------
 @njit(cache=True)
+def sign_back_tick(k, sat, layer_tuple, below, w, given, back):
+    """The first part of a ``TraceDense`` tick, for each copy b (of agent b // K): under SRL's sign
+    pathway, and where there is a layer ``below``, back = Wᵀ s of the signs ``given`` (the previous
+    step's, from this layer's sign neurons) through the weights they were computed with (before this
+    tick's update), for the sign neurons of the layer below; else ``back`` is left as it is."""
+    layer = LayerRule(*layer_tuple)
+    if layer.post == POST_SIGN and below:
+        copies = given.shape[0] // w.shape[0]
+        for b in range(given.shape[0]):
+            sign_back_row(k, sat, w[b // copies], given[b], back[b])
+
+
+@njit(cache=True)
 def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_noisy_previous, rho, network_xi_sq,
                      delta, event, xi, given, key, updates, x, x_noisy, a, a_noisy, post):
     """One ``TraceDense`` tick for each copy b (rows as in :mod:`.agent`: copy b of agent b // K): the
     trace step of the previous step (from its inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖², the
-    neurons' ξ and, for the exact output eligibility, the readout's ``given`` post factor) and the
+    neurons' ξ and, for the exact output eligibility or SRL's signs, the ``given`` post factor) and the
     reward event, copy after copy; then, once every event has changed the shared weights, the forward
     sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
     layer = LayerRule(*layer_tuple)
     copies = e.shape[0] // w.shape[0]
     for b in range(e.shape[0]):
         i = b // copies
-        if layer.post == POST_EXACT:
+        if layer.post == POST_EXACT or layer.post == POST_SIGN:
             post[b, :] = given[b]
         if has_previous[b]:  # the first tick has no previous step
             trace_step_row(k, sat, layer, e[b], rho[b], xi[b], network_xi_sq[b], x_previous[b],

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Learning rules as data.
 
-A :class:`Rule` names what differs between NRL (variants A and B), RMHL and BP: the trace's
-post-synaptic factor, which policy acts, and the ×N_l scaling of the update; and the building blocks
-beyond the paper (the exact output eligibility, the sign step, the unbiased gain) that ``nrl-fast``
-combines. A :class:`Modulation`
+A :class:`Rule` names what differs between NRL (variants A and B), RMHL, BP and Sign and Relevance
+Learning (SRL): the trace's post-synaptic factor, which policy acts, and the ×N_l scaling of the
+update; and the building blocks beyond the paper (the exact output eligibility, the sign step, the
+unbiased gain) that ``nrl-fast`` combines. A :class:`Modulation`
 names what differs between the reference code's two task loops (episodic gym tasks vs. the
 immediate-reward Reaching task), so that neither is a hidden ``if``.
 """
@@ -15,7 +15,7 @@ import dataclasses
 
 from lava_nrl.errors import ConfigError
 
-__all__ = ["Rule", "RULES", "get_rule", "lava_rules", "Modulation"]
+__all__ = ["Rule", "RULES", "get_rule", "lava_rule", "lava_rules", "Modulation"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,8 +27,12 @@ class Rule:
     name : str
         Registry name.
     trace : str
-        Post-synaptic factor of the eligibility trace: ``"nrl"`` (ρ ξ/‖ξ‖²), ``"rmhl"`` (ξ) or
-        ``"bp"`` (∂ log π(a)/∂a, exact backprop).
+        Post-synaptic factor of the eligibility trace: ``"nrl"`` (ρ ξ/‖ξ‖²), ``"rmhl"`` (ξ),
+        ``"bp"`` (∂ log π(a)/∂a, exact backprop), ``"srl"`` (a ternary sign carried top-down: s_L =
+        sgn(1[a = k] − π_k) at the output, s_l = sgn(W_{l+1}ᵀ s_{l+1}) below; Sign and Relevance
+        Learning, whose relevance |δ| and sign of δ come with the reward event) or ``"srl-bp"`` (the
+        sign of the exact backprop ∂ log π(a)/∂a_l in every layer: the authors' code's variant, which
+        needs the graded backprop error, so it is not sign-only).
     act_noisy : bool
         The action is sampled from the noisy policy π̃ (RMHL) instead of the clean π.
     gain : str
@@ -46,8 +50,10 @@ class Rule:
         Pre-synaptic factor of the trace: noisy x̃ (True), clean x (False), or as the
         :class:`Modulation` says (None). RMHL's one network is the noisy one; BP's gradient is the
         clean network's.
-    fixed_point : bool
-        Whether the rule has a fixed-point flavour (BP exists only in float, as the baseline it is).
+    engine_only : str
+        Why the rule runs only in the engine and in float, or ``""``: it runs on every runner (engine,
+        fused and decomposed Lava graphs) in both precisions. BP and SRL-BP need the graded backprop
+        error of every layer: baselines, not local rules.
     stable_lr : float
         The learning rate η a run of this rule uses unless told otherwise: the rate ``docs/results.md``
         uses on every task, chosen on the reference seeds before its runs (CartPole: 0.05 collapses
@@ -59,33 +65,47 @@ class Rule:
     act_noisy: bool = False
     gain: str = "one"
     pre_noisy: bool | None = None
-    fixed_point: bool = True
+    engine_only: str = ""
     stable_lr: float = 0.01
     output_post: str = "noise"
     step: str = "plain"
 
     def __post_init__(self) -> None:
-        for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp")),
+        for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp", "srl", "srl-bp")),
                                     ("gain", self.gain, ("one", "n_post", "network")),
                                     ("output_post", self.output_post, ("noise", "exact")),
                                     ("step", self.step, ("plain", "sign"))):
             if value not in valid:
                 raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
 
+    @property
+    def fixed_point(self) -> bool:
+        """Whether the rule has a fixed-point flavour and runs on the Lava graphs."""
+        return not self.engine_only
+
 
 RULES = {
     "nrl": Rule("nrl", trace="nrl", stable_lr=0.1),
     "nrl-b": Rule("nrl-b", trace="nrl", gain="n_post", stable_lr=0.01),
     "rmhl": Rule("rmhl", trace="rmhl", act_noisy=True, pre_noisy=True, stable_lr=0.05),
-    "bp": Rule("bp", trace="bp", pre_noisy=False, fixed_point=False, stable_lr=0.02),
+    "bp": Rule("bp", trace="bp", pre_noisy=False, stable_lr=0.02,
+               engine_only="backprop REINFORCE carries graded errors through every layer (the baseline)"),
     # Beyond the paper: node perturbation in the hidden layers, the exact local eligibility at the
     # output, and a sign step (stateless, as fixed point wants it); η chosen on the reference seeds.
     "nrl-fast": Rule("nrl-fast", trace="nrl", output_post="exact", step="sign", stable_lr=0.01),
+    # Sign and Relevance Learning (Daryanavard & Porr, arXiv 2110.07292) adapted to a softmax policy with
+    # delayed reward (docs/design.md): ternary signs top-down, relevance |δ|, the clean network's
+    # gradient direction (no noise, pre-synaptic x); one η for every layer, chosen on the reference seeds.
+    "srl": Rule("srl", trace="srl", pre_noisy=False, stable_lr=0.03),
+    # The authors' code's variant: the sign of the exact backprop δ. A comparison for srl, not sign-only.
+    "srl-bp": Rule("srl-bp", trace="srl-bp", pre_noisy=False, stable_lr=0.03,
+                   engine_only="it takes the sign of the exact backprop error, so graded errors travel top-down: "
+                               "not sign-only (a comparison for srl)"),
 }
 
 
 def lava_rules() -> str:
-    """The rules a Lava graph runs (those with a fixed-point flavour), for messages."""
+    """The rules a Lava graph runs (those that are not engine-only), for messages."""
     return ", ".join(name for name, rule in RULES.items() if rule.fixed_point)
 
 
@@ -95,6 +115,16 @@ def get_rule(name: str) -> Rule:
         return RULES[name]
     except KeyError:
         raise ConfigError(f"unknown rule {name!r}; choose one of {', '.join(RULES)}") from None
+
+
+def lava_rule(name: str, where: str = "") -> Rule:
+    """The rule called ``name`` where a Lava graph runs it; an engine-only rule raises :class:`ConfigError`
+    saying why and which rules run (``where`` prefixes the message, e.g. ``"NRLAgent: "``)."""
+    rule = get_rule(name)
+    if rule.engine_only:
+        raise ConfigError(f"{where}rule {name!r} runs only in the engine, not on Lava: {rule.engine_only}; "
+                          f"use {lava_rules()}")
+    return rule
 
 
 @dataclasses.dataclass(frozen=True)

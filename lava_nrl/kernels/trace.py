@@ -6,6 +6,9 @@ The rule decides the post-synaptic factor:
 - NRL:  post_l = ρ_t · ξ_l / ‖ξ‖²  (= ρ_t ξ̄_l; ‖ξ‖² over all layers, or over layer l alone)
 - RMHL: post_l = ξ_l               (raw noise, no ρ, no normalisation)
 - BP:   post_l = ∂ log π(a_t) / ∂a_l  (backpropagated; float only)
+- SRL:  post_l = s_l, a ternary sign {−1, 0, +1} carried top-down (Sign and Relevance Learning):
+        s_L = sgn(1[a_t = k] − π_k) at the output, s_l = sgn(W_{l+1}ᵀ s_{l+1}) below; or, for the
+        comparison srl-bp, s_l = sgn(∂ log π(a_t) / ∂a_l) (the exact backprop error's sign)
 
 and the pre-synaptic factor is the noisy activity x̃_{l−1} or the clean x_{l−1}.
 """
@@ -19,8 +22,8 @@ from numba.extending import register_jitable
 from lava_nrl.numerics import FloatArith
 from lava_nrl.numerics import arith as ar
 
-__all__ = ["nrl_post_factor", "output_grad", "bp_post_factors", "trace_update", "nrl_post_row", "output_grad_row",
-           "bp_post_row", "trace_row"]
+__all__ = ["nrl_post_factor", "output_grad", "bp_post_factors", "signs", "trace_update", "nrl_post_row",
+           "output_grad_row", "bp_post_row", "sign_row", "sign_back_row", "srl_post_row", "trace_row"]
 
 
 @register_jitable
@@ -63,6 +66,50 @@ def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
 
 
 @register_jitable
+def sign_row(error, out):
+    """out = sgn(error), ternary {−1, 0, +1} (sgn 0 = 0), in ``out``'s type: a sign neuron of SRL's
+    top-down pathway. ``out`` may be ``error``."""
+    for i in range(error.shape[0]):
+        out[i] = (error[i] > 0) - (error[i] < 0)
+
+
+@register_jitable
+def sign_back_row(k, sat, w, s, back):
+    """back_j = Σ_i W_ij s_i (i in order) for one agent's layer W (n_post × n_pre) and ternary signs s
+    (n_post,) of its post-synaptic units: the sum the layer below's sign neurons take the sign of. In
+    fixed point an integer in weight units, saturated to a message's width (which keeps its sign)."""
+    clipped = 0
+    for j in range(w.shape[1]):
+        acc = w[0, j] * s[0]
+        for i in range(1, w.shape[0]):
+            acc += w[i, j] * s[i]
+        back[j], c = ar.clip_message(k, acc)
+        clipped += c
+    sat[ar.MESSAGE] += clipped
+
+
+@register_jitable
+def srl_post_row(k, sat, weights, b, a, first, logp, action, from_backprop, post):
+    """SRL's ternary signs of every layer into ``post`` (flat, layer l from ``first[l]``) for agent b:
+    s_L = sgn(1[a_t = k] − π_k) at the output, then top-down s_l = sgn(W_{l+1}ᵀ s_{l+1}), the sign
+    pathway (only signs travel); ``from_backprop`` (srl-bp): s_l = sgn(∂ log π(a_t)/∂a_l), the sign of
+    the exact backprop error (graded errors travel: not sign-only). f′ > 0 (LeakyReLU), so it never
+    changes a sign. The trace scales a sign to the precision's one (:func:`~.plasticity.trace_step_row`)."""
+    n_layers = len(weights)
+    if from_backprop:
+        bp_post_row(k, sat, weights, b, a, first, logp, action, post)
+        sign_row(post, post)
+        return
+    top = first[n_layers - 1]
+    output_grad_row(k, logp, action, post[top:])
+    sign_row(post[top:], post[top:])
+    for l in range(n_layers - 2, -1, -1):
+        here = post[first[l] : first[l + 1]]
+        sign_back_row(k, sat, weights[l + 1][b], post[first[l + 1] : first[l + 2]], here)
+        sign_row(here, here)
+
+
+@register_jitable
 def trace_row(k, sat, e, post, pre):
     """e ← γ_e e + post ⊗ pre for one agent, in place."""
     clipped = 0
@@ -89,6 +136,12 @@ def _output_grad(k, logp, action, post):
 def _bp_post_factors(k, sat, weights, a, first, logp, action, post):
     for b in range(a.shape[0]):
         bp_post_row(k, sat, weights, b, a[b], first, logp[b], action[b], post[b])
+
+
+@njit(cache=True)
+def _signs(error, out):
+    for b in range(error.shape[0]):
+        sign_row(error[b], out[b])
 
 
 @njit(cache=True)
@@ -125,6 +178,14 @@ def bp_post_factors(weights: list, pre_acts: list, logp: np.ndarray, action: np.
                      tuple(np.ascontiguousarray(w, dtype=np.float64) for w in weights), a, first,
                      np.ascontiguousarray(logp, dtype=np.float64), np.asarray(action, dtype=np.int64), post)
     return np.split(post, np.cumsum(sizes)[:-1], axis=1)
+
+
+def signs(arith, error: np.ndarray) -> np.ndarray:
+    """sgn(error) ∈ {−1, 0, +1} for error (B, n), in the precision's type: SRL's sign neurons."""
+    error = np.ascontiguousarray(error, dtype=arith.dtype)
+    out = np.empty_like(error)
+    _signs(error, out)
+    return out
 
 
 def trace_update(arith, e: np.ndarray, decay: float, post: np.ndarray, pre: np.ndarray) -> np.ndarray:

@@ -108,6 +108,18 @@ def _fixed_add_message(k, a, b):
 add_message = _primitive(_float_add_message, _fixed_add_message)
 
 
+def _float_clip_message(k, x):
+    """x saturated to a message's width (fixed: ``msg_bits``, in whatever units x has); (value, clipped)."""
+    return x, 0
+
+
+def _fixed_clip_message(k, x):
+    return _clip(x, k.msg_bits)
+
+
+clip_message = _primitive(_float_clip_message, _fixed_clip_message)
+
+
 def _float_leaky_relu(k, a):
     """f(a): a for a ≥ 0, slope·a below."""
     return a if a >= 0 else k.slope * a

@@ -49,6 +49,9 @@ def test_train_writes_every_result_file(tmp_path):
     (["--lr", "inf"], "lr must be a finite number"),
     (["--reward", "delay:0"], "delay:0"),
     (["--env", "tests.helpers.envs:NaNCartPole-v0"], "observation of the agent with seed 42 is not finite"),
+    (["--rule", "srl-bp", "--precision", "fixed"], "rule 'srl-bp' has no fixed-point flavour"),
+    (["--rule", "srl-bp", "--backend", "lava"], "rule 'srl-bp' runs only in the engine, not on Lava: it takes the sign "
+                                                "of the exact backprop error"),
 ])
 def test_bad_input_is_one_clear_line(tmp_path, args, cause):
     proc = _run("--episodes", "2", "--seeds", "42", "--out", str(tmp_path), *args)
@@ -60,8 +63,10 @@ def test_bad_input_is_one_clear_line(tmp_path, args, cause):
 
 @pytest.mark.lava
 @pytest.mark.timeout(180)
-def test_lava_backend_writes_the_engines_results(tmp_path):
-    common = ["--episodes", "4", "--seeds", "42,7", "--hidden", "16", "--precision", "fixed", "--lr", "0.05"]
+@pytest.mark.parametrize("rule", ["nrl-b", "srl"])
+def test_lava_backend_writes_the_engines_results(tmp_path, rule):
+    common = ["--episodes", "4", "--seeds", "42,7", "--hidden", "16", "--precision", "fixed", "--lr", "0.05",
+              "--rule", rule]
     engine = _run(*common, "--out", str(tmp_path / "numpy"))
     lava = _run(*common, "--backend", "lava", "--out", str(tmp_path / "lava"))
     assert engine.returncode == 0 and lava.returncode == 0, lava.stderr

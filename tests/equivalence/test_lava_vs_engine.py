@@ -71,7 +71,7 @@ def test_reaching_600_steps(rule, precision, decomposed):
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
-@pytest.mark.parametrize("rule", ["nrl-b", "nrl-fast"])
+@pytest.mark.parametrize("rule", ["nrl-b", "nrl-fast", "srl"])
 def test_four_environments_sharing_one_agent(rule, precision, decomposed):
     """K = 4 copies: episodes end at different ticks in different copies, several copies' reward events
     reach the shared weights in one tick, copies stop one by one as the budget is all started."""
@@ -118,3 +118,20 @@ def test_nrl_fast(precision, decomposed):
     config = TrainConfig(env="CartPole-v1", rule="nrl-fast", precision=precision, episodes=15, seeds=(11,), hidden=16)
     engine = assert_lava_equals_engine(config, decomposed)
     assert not np.array_equal(engine.weights[0][1], train(TrainConfig(**{**config.__dict__, "lr": 1e-9})).weights[0][1])
+
+
+SRL_CASES = {"L=2": dict(layers=2), "L=0, reward=every:7": dict(layers=0, reward="every:7")}
+
+
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+@pytest.mark.parametrize("precision", ["fixed", "float"])
+@pytest.mark.parametrize("case", SRL_CASES)
+def test_srl(case, precision, decomposed):
+    """srl on Lava ≡ the engine, bit for bit: in the decomposed graph the signs go down a SignNeuron per
+    layer (the output's from the readout's 1[a = k] − π_k, the hidden layers' through W_{l+1}ᵀ) in the
+    tick the trace needs them."""
+    config = TrainConfig(env="CartPole-v1", rule="srl", precision=precision, episodes=12, seeds=(13,), hidden=16,
+                         **SRL_CASES[case])
+    engine = assert_lava_equals_engine(config, decomposed)
+    unchanged = train(TrainConfig(**{**config.__dict__, "lr": 1e-9})).weights[0]
+    assert all(not np.array_equal(w, u) for w, u in zip(engine.weights[0], unchanged))  # every layer learned

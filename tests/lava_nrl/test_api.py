@@ -21,10 +21,12 @@ def test_every_public_name_imports_from_the_package():
     from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
     from lava_nrl.proc.policy_readout.process import PolicyReadout
     from lava_nrl.proc.reward_modulator.process import RewardModulator
+    from lava_nrl.proc.sign_neuron.process import SignNeuron
     from lava_nrl.proc.trace_dense.process import TraceDense
 
     deep = dict(NRLAgent=NRLAgent, NoisyDense=NoisyDense, TraceDense=TraceDense, NoisyNeuron=NoisyNeuron,
-                PolicyReadout=PolicyReadout, RewardModulator=RewardModulator, TrainConfig=TrainConfig, train=train,
+                PolicyReadout=PolicyReadout, RewardModulator=RewardModulator, SignNeuron=SignNeuron,
+                TrainConfig=TrainConfig, train=train,
                 FixedFormat=FixedFormat, run_guarded=run_guarded, connect=connect)
     assert sorted(lava_nrl.__all__) == sorted(deep)
     for name, obj in deep.items():

@@ -36,4 +36,5 @@ class SubNoisyDenseModel(AbstractSubProcessModel):
         self.neurons.out_ports.s_out.connect(proc.out_ports.s_out)
         self.neurons.out_ports.s_noisy_out.connect(proc.out_ports.s_noisy_out)
         self.neurons.out_ports.xi_sq_out.connect(proc.out_ports.xi_sq_out)
+        self.synapses.out_ports.back_out.connect(proc.out_ports.back_out)
         proc.vars.weights.alias(self.synapses.vars.weights)

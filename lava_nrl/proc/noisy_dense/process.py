@@ -22,8 +22,9 @@ class NoisyDense(ValidatedProcess):
     """One NRL layer: a :class:`~lava_nrl.proc.trace_dense.process.TraceDense` feeding a
     :class:`~lava_nrl.proc.noisy_neuron.process.NoisyNeuron` (which sends ξ back for the trace).
 
-    Ports: ``s_in``, ``s_noisy_in``, ``mod_in`` (to the synapses); ``s_out``, ``s_noisy_out``,
-    ``xi_sq_out`` (from the neurons). ``weights`` aliases the synapses' W.
+    Ports: ``s_in``, ``s_noisy_in``, ``mod_in``, ``post_in`` (to the synapses); ``s_out``, ``s_noisy_out``,
+    ``xi_sq_out`` (from the neurons); ``back_out`` (from the synapses: SRL's sum Wᵀ s for the sign
+    neurons of the layer below). ``weights`` aliases the synapses' W.
 
     Parameters
     ----------
@@ -58,11 +59,12 @@ class NoisyDense(ValidatedProcess):
         self.s_in = InPort(shape=copy_rows(num_envs, n_pre))
         self.s_noisy_in = InPort(shape=copy_rows(num_envs, n_pre))
         self.mod_in = InPort(shape=copy_rows(num_envs, ModulatorMessage.size()))
-        # the readout's exact output eligibility (see TraceDense)
+        # the exact output eligibility, or SRL's signs (see TraceDense)
         self.post_in = InPort(shape=copy_rows(num_envs, n_post))
         self.s_out = OutPort(shape=copy_rows(num_envs, n_post))
         self.s_noisy_out = OutPort(shape=copy_rows(num_envs, n_post))
         self.xi_sq_out = OutPort(shape=copy_rows(num_envs, 1))
+        self.back_out = OutPort(shape=copy_rows(num_envs, n_pre))
         self.weights = Var(shape=(n_post, n_pre), init=make_arith(precision, fixed_format).encode_weights(weights))
 
     def fixed_widths(self) -> dict:

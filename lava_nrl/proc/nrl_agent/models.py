@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """NRLAgent's models: the fused leaf models (the whole network in one Lava worker; both call
 :func:`lava_nrl.kernels.agent.learn` and ``act`` on a batch of one and differ only in port and Var
-types) and the decomposed SubProcessModel (NoisyDense per layer → PolicyReadout, RewardModulator).
+types) and the decomposed SubProcessModel (NoisyDense per layer → PolicyReadout, RewardModulator; under
+SRL a SignNeuron per layer).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 from lava_nrl.proc.policy_readout.process import PolicyReadout
 from lava_nrl.proc.reward_modulator.process import RewardModulator
+from lava_nrl.proc.sign_neuron.process import SignNeuron
 
 __all__ = ["PyNRLAgentModelFloat", "PyNRLAgentModelFixed", "SubNRLAgentModel"]
 
@@ -102,6 +104,15 @@ class SubNRLAgentModel(AbstractSubProcessModel):
     neurons to their synapses, ρ and ‖ξ‖² through the modulator, and for a rule with the exact output
     eligibility 1[a = k] − π_k from the readout to the output layer's post_in), so the graph never deadlocks and
     the order of operations is the engine's: trace of step t−1, update at the reward event, forward.
+
+    Under SRL the sign pathway runs top-down at the start of each tick, on step t−1's values::
+
+        readout ─grad_out (1[a = k] − π_k)─▶ signsL ─s_L─▶ layerL.post_in
+                          layerL.back_out (W_Lᵀ s_L) ─▶ signs(L−1) ─s_(L−1)─▶ layer(L−1).post_in … ─▶ layer0
+
+    Each layer's synapses send W_lᵀ s_l before they read this tick's input, with the weights step t−1
+    used (the update comes later in the tick), so every layer has its signs of step t−1 in the same
+    tick, as the engine's step has them, and the forward pass follows.
     """
 
     def __init__(self, proc):
@@ -134,6 +145,14 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         self.readout.out_ports.rho_out.connect(self.modulator.in_ports.rho_in)
         if spec.rule.output_post == "exact":  # the output layer learns from 1[a = k] − π_k
             self.readout.out_ports.grad_out.connect(layers[-1].in_ports.post_in)
+        if spec.rule.trace == "srl":  # the sign pathway, top-down from the readout
+            signs = [SignNeuron(shape=(n,), precision=spec.precision, num_envs=copies) for n in spec.sizes[1:]]
+            self.readout.out_ports.grad_out.connect(signs[-1].in_ports.error_in)
+            for l, (sign, layer) in enumerate(zip(signs, layers)):
+                setattr(self, f"signs{l}", sign)
+                sign.out_ports.sign_out.connect(layer.in_ports.post_in)
+                if l > 0:
+                    layer.out_ports.back_out.connect(signs[l - 1].in_ports.error_in)
         proc.in_ports.reward_in.connect(self.modulator.in_ports.reward_in)
         for layer in layers:  # in layer order: the fan-in sums ‖ξ_l‖² as the engine does
             self.modulator.out_ports.mod_out.connect(layer.in_ports.mod_in)

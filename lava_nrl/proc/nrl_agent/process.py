@@ -15,7 +15,7 @@ from lava_nrl import widths
 from lava_nrl.agent_file import agent_params, read_agent_file, write_agent_file
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
-from lava_nrl.kernels.rules import Modulation, get_rule, lava_rules
+from lava_nrl.kernels.rules import Modulation, get_rule, lava_rule
 from lava_nrl.messages import RewardMessage
 from lava_nrl.model_support import ValidatedProcess, collect_saturations, copy_rows, saturation_var
 from lava_nrl.numerics import FixedFormat, make_arith
@@ -26,7 +26,7 @@ __all__ = ["NRLAgent"]
 
 
 class NRLAgent(ValidatedProcess):
-    """A policy network that learns with NRL (or RMHL) from a reward signal, one step per tick.
+    """A policy network that learns with NRL (or RMHL, or SRL) from a reward signal, one step per tick.
 
     Each tick it receives the reward message of the previous step and the current observation, and
     sends an action in the same tick (with ``num_envs = K``, a row of each per environment copy)::
@@ -36,6 +36,8 @@ class NRLAgent(ValidatedProcess):
                          R̄ ← R̄ + λ(R − R̄);  e_l ← 0
         obs_in = s:      clean and noisy pass (ξ on every layer), a ~ π (π̃ for RMHL),
                          ρ = log π̃(a) − log π(a),  e_l ← γ_e e_l + post_l ⊗ pre_l
+                         (SRL: post_l = the sign s_l, sgn(1[a = k] − π_k) at the output and
+                         sgn(W_{l+1}ᵀ s_{l+1}) below)
         action_out = a
 
     The arithmetic is :func:`lava_nrl.kernels.agent.act` and ``learn`` — the engine's — so a run
@@ -50,8 +52,9 @@ class NRLAgent(ValidatedProcess):
 
     - fused leaf models (default): the whole network in one Lava worker, ``Loihi2SimCfg(select_tag=…)``;
     - the decomposed graph (``Loihi2SimCfg(select_tag=…, select_sub_proc_model=True)``): a ``NoisyDense``
-      per layer, a ``PolicyReadout`` and a ``RewardModulator``, each its own worker (the structure a
-      Loihi mapping would have), with the same arithmetic in the same order and the same results.
+      per layer, a ``PolicyReadout`` and a ``RewardModulator`` (under SRL also a ``SignNeuron`` per
+      layer, the sign pathway), each its own worker (the structure a Loihi mapping would have), with the
+      same arithmetic in the same order and the same results.
 
     Read weights with :meth:`layer_weights` (either implementation); the flat ``weights`` Var belongs
     to the fused model.
@@ -61,7 +64,8 @@ class NRLAgent(ValidatedProcess):
     sizes : sequence of int
         Layer sizes [n_obs, H × L, n_actions].
     rule : str
-        ``nrl`` (variant A), ``nrl-b`` (variant B, ×N_l) or ``rmhl``.
+        ``nrl`` (variant A), ``nrl-b`` (variant B, ×N_l), ``rmhl``, ``nrl-fast`` or ``srl`` (Sign and
+        Relevance Learning); the engine-only ``bp`` and ``srl-bp`` are refused.
     lr : float
         η, the learning rate.
     sigma : float
@@ -106,8 +110,7 @@ class NRLAgent(ValidatedProcess):
         log_config: LogConfig | None = None,
     ) -> None:
         sizes = layer_sizes("NRLAgent: sizes", sizes)
-        if not get_rule(rule).fixed_point:
-            raise ConfigError(f"NRLAgent: rule {rule!r} runs only in the engine; use {lava_rules()}")
+        lava_rule(rule, "NRLAgent: ")
         if lr == 0 and not isinstance(lr, bool):
             raise ConfigError("NRLAgent: lr must be > 0, got 0; to run the agent without learning pass learning=False")
         lr, sigma = positive_real("NRLAgent: lr", lr), positive_real("NRLAgent: sigma", sigma)
@@ -174,8 +177,8 @@ class NRLAgent(ValidatedProcess):
         acts. ``overrides`` replace saved parameters (e.g. ``seed`` for fresh noise and action
         streams: by default they restart from the saved seed's first draw)."""
         params, weights = read_agent_file(path)
-        if params["rule"] == "bp":
-            raise ConfigError(f"{path}: a 'bp' run is engine-only and cannot be an NRLAgent; "
+        if get_rule(params["rule"]).engine_only:
+            raise ConfigError(f"{path}: a {params['rule']!r} run is engine-only and cannot be an NRLAgent; "
                               f"use lava_nrl.policy.load_policy for its policy")
         names = ("sizes", "rule", "lr", "sigma", "precision", "seed")
         kwargs = {name: params[name] for name in names}

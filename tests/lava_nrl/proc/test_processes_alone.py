@@ -17,6 +17,7 @@ from lava_nrl.numerics import make_arith, rng
 from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
 from lava_nrl.proc.policy_readout.process import PolicyReadout
 from lava_nrl.proc.reward_modulator.process import RewardModulator
+from lava_nrl.proc.sign_neuron.process import SignNeuron
 from lava_nrl.proc.trace_dense.process import TraceDense
 
 pytestmark = [pytest.mark.lava, pytest.mark.timeout(120), pytest.mark.usefixtures("no_lava_workers_left")]
@@ -142,3 +143,51 @@ def test_trace_dense(precision):
         np.testing.assert_array_equal(got["a_noisy_out"][t], a_noisy[0])
     assert not np.array_equal(w, arith.encode_weights(w0)[None])  # the event changed the weights
     assert updates[0] == 1
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_sign_neuron(precision):
+    arith = make_arith(precision)
+    error = signals(arith, np.random.default_rng(7), (4, T))
+    error[1, 2] = error[3, :] = 0  # sgn 0 = 0: no spike
+    got = drive(SignNeuron(shape=(4,), precision=precision), precision, {"error_in": error}, {"sign_out": 4})
+    np.testing.assert_array_equal(got["sign_out"], np.sign(error.T))
+    assert set(np.unique(got["sign_out"])) == {-1, 0, 1}
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_trace_dense_sends_srl_signs_down_through_the_weights_before_the_update(precision):
+    """Under srl, back_out = Wᵀ s of the signs received on post_in, through the weights they were taken
+    with: a reward event's update in the same tick comes after it. The tick is the kernels' (run here on
+    the same inputs), and back_out is exact (s is ternary)."""
+    arith, g = make_arith(precision), np.random.default_rng(8)
+    w0 = g.normal(0, 0.5, (3, 4))
+    x = signals(arith, g, (4, T))
+    s = g.integers(-1, 2, size=(3, T)).astype(arith.dtype)
+    event = np.array([0, 0, 1, 0, 1, 0])
+    delta = arith.encode(np.array([0, 0, 0.5, 0, -0.3, 0]))
+    mod = np.stack([np.zeros(T), np.ones(T), delta, event, event])
+    synapses = TraceDense(weights=w0, rule="srl", lr=0.05, precision=precision, seed=6, layer=1)
+    got = drive(synapses, precision, {"s_in": x, "s_noisy_in": x, "mod_in": mod, "xi_in": np.zeros((3, T)),
+                                      "post_in": s}, {"back_out": 4, "a_out": 3})
+    modulation = Modulation()
+    k = arith.constants(decay=modulation.trace_decay, lr=0.05)
+    layer = tuple(plasticity.layer_rule(kernels.get_rule("srl"), modulation, 3, 3, False))
+    w, e = arith.encode_weights(w0)[None].copy(), np.zeros((1, 3, 4), arith.dtype)
+    has_previous = np.zeros(1, bool)
+    x_previous, x_noisy_previous = np.zeros((1, 4), arith.dtype), np.zeros((1, 4), arith.dtype)
+    a, a_noisy, post, back = (np.empty((1, n), arith.dtype) for n in (3, 3, 3, 4))
+    key = np.array([rng.derive_key(6, rng.ROUNDING, 1)], dtype=np.uint32)
+    updates = np.zeros(1, dtype=np.uint64)
+    for t in range(T):
+        np.testing.assert_array_equal(got["back_out"][t], w[0].T.astype(np.float64) @ s[:, t])
+        plasticity.sign_back_tick(k, arith.counts, layer, True, w, s[None, :, t], back)
+        np.testing.assert_array_equal(got["back_out"][t], back[0])
+        plasticity.trace_dense_tick(k, arith.counts, layer, w, e, has_previous, x_previous, x_noisy_previous,
+                                    np.zeros(1, arith.dtype), np.ones(1, arith.dtype), delta[t : t + 1],
+                                    event[t : t + 1] == 1, np.zeros((1, 3), arith.dtype), s[None, :, t], key, updates,
+                                    x[None, :, t], x[None, :, t], a, a_noisy, post)
+        np.testing.assert_array_equal(got["a_out"][t], a[0])
+    initial = arith.encode_weights(w0).T.astype(np.float64)
+    np.testing.assert_array_equal(got["back_out"][2], initial @ s[:, 2])  # the event of tick 2 updates after it
+    assert (got["back_out"][3] != initial @ s[:, 3]).any()  # … and the next tick's signs go through the new W
