@@ -72,7 +72,7 @@ class NoisyDense(ValidatedProcess):
         p = self.proc_params
         fmt, n_post = p["fixed_format"], p["weights"].shape[0]
         message = widths.message(fmt)
-        return dict(s_in=message, s_noisy_in=message, s_out=message, s_noisy_out=message,
+        return dict(s_in=message, s_noisy_in=message, s_out=message, s_noisy_out=message, back_out=message,
                     mod_in=ModulatorMessage.widths(fmt, p["network_units"] or n_post),
                     post_in=widths.exact_eligibility(fmt), xi_sq_out=widths.xi_sq(fmt, n_post),
                     weights=widths.weight(fmt))
