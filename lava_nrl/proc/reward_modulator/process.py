@@ -68,4 +68,5 @@ class RewardModulator(ValidatedProcess):
         """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
         fmt, units = self.proc_params["fixed_format"], self.proc_params["network_units"]
         return dict(reward_in=RewardMessage.widths(fmt), rho_in=widths.rho(fmt), xi_sq_in=widths.xi_sq(fmt, units),
-                    mod_out=ModulatorMessage.widths(fmt, units), saturations=widths.COUNTER)
+                    mod_out=ModulatorMessage.widths(fmt, units), delta=widths.reward(fmt), baseline=widths.reward(fmt),
+                    rho=widths.rho(fmt), saturations=widths.COUNTER)
