@@ -146,7 +146,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         if spec.rule.output_post == "exact":  # the output layer learns from 1[a = k] − π_k
             self.readout.out_ports.grad_out.connect(layers[-1].in_ports.post_in)
         if spec.rule.trace == "srl":  # the sign pathway, top-down from the readout
-            signs = [SignNeuron(shape=(n,), precision=spec.precision, num_envs=copies) for n in spec.sizes[1:]]
+            signs = [SignNeuron(shape=(n,), precision=spec.precision, fixed_format=spec.fixed_format, num_envs=copies)
+                     for n in spec.sizes[1:]]
             self.readout.out_ports.grad_out.connect(signs[-1].in_ports.error_in)
             for l, (sign, layer) in enumerate(zip(signs, layers)):
                 setattr(self, f"signs{l}", sign)

@@ -57,7 +57,8 @@ def bounds(width, shape) -> tuple:
     (True, "nrl-fast", FixedFormat(), 0.01, 0.05),
     (True, "nrl-b", NARROW, 2.0, 0.5),
     (False, "rmhl", NARROW, 2.0, 0.5),
-], ids=["fused-default", "decomposed-default", "decomposed-narrow", "fused-narrow"])
+    (True, "srl", FixedFormat(), 0.03, 0.05),
+], ids=["fused-default", "decomposed-default", "decomposed-narrow", "fused-narrow", "decomposed-srl"])
 def test_every_var_and_port_stays_within_its_declared_width(tmp_path, decomposed, rule, fmt, lr, sigma):
     bridge = EnvBridge(env="CartPole-v1", reward="every:10", seed=3, fixed_format=fmt)
     agent = NRLAgent(sizes=(4, 8, 2), rule=rule, lr=lr, sigma=sigma, precision="fixed", seed=3, fixed_format=fmt)
@@ -105,6 +106,7 @@ def test_every_var_and_port_stays_within_its_declared_width(tmp_path, decomposed
 
     expected = {"EnvBridge", "NRLAgent"} | ({"NoisyDense", "TraceDense", "NoisyNeuron", "PolicyReadout",
                                               "RewardModulator"} if decomposed else set())
+    expected |= {"SignNeuron"} if decomposed and rule == "srl" else set()
     assert {name for name, _ in checked} == expected
     if fmt is NARROW:  # the widths held although values were clipped to them
         assert all(saturations[kind] > 0 for kind in ("weight", "trace", "reward")), saturations
