@@ -15,13 +15,14 @@ from lava_nrl.reproduce import LONGEST_FIRST, cells
 def test_auto_takes_the_coarsest_grain_with_a_unit_per_worker():
     every = sorted(cells(quick=True), key=lambda c: LONGEST_FIRST.index(c.cohort))
     assert [u.name for u in plan(every, "auto", 5)] == list(LONGEST_FIRST)  # cohorts, the longest first
-    assert len(plan(every, "auto", 6)) == 26 and plan(every, "auto", 6)[0].name == "Reaching1D-v0-nrl-float"
-    assert len(plan(every, "auto", 26)) == 26
-    seeds = plan(every, "auto", 27)
-    assert len(seeds) == 52 and seeds[0].name == "Reaching1D-v0-nrl-float-seed42"
+    n = len(every)  # cells, two seeds each in the smoke run
+    assert len(plan(every, "auto", 6)) == n and plan(every, "auto", 6)[0].name == "Reaching1D-v0-nrl-float"
+    assert len(plan(every, "auto", n)) == n
+    seeds = plan(every, "auto", n + 1)
+    assert len(seeds) == 2 * n and seeds[0].name == "Reaching1D-v0-nrl-float-seed42"
     assert seeds[0].configs == (dataclasses.replace(every[0].config, seeds=(42,)),)
     assert seeds[0].cells == (every[0],) and seeds[0].episodes == every[0].config.num_episodes
-    assert len(plan(every, "cohort", 500)) == 5 and len(plan(every, "seed", 1)) == 52
+    assert len(plan(every, "cohort", 500)) == 5 and len(plan(every, "seed", 1)) == 2 * n
 
 
 @pytest.mark.timeout(120)
