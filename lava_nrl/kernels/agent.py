@@ -114,11 +114,6 @@ class AgentState(ty.NamedTuple):
     action_key: np.ndarray  # (A·K,) uint32
     rounding_keys: np.ndarray  # (L, A) uint32: one stream per layer
 
-    @property
-    def copies(self) -> int:
-        """K, the environment copies of each agent."""
-        return len(self.step) // len(self.updates)
-
 
 def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> AgentState:
     """Xavier-normal weights from each seed (quantised in fixed point), zero traces, no baseline; each

@@ -21,8 +21,9 @@ import time
 import pytest
 
 from tests.helpers.ray_nodes import (
-    cmdline, needs_ray, ray_environment, ray_head, second_node, session_processes, stop_session, task_workers, wait_for,
+    cmdline, needs_ray, ray_environment, ray_head, second_node, session_processes, stop_session, task_workers,
 )
+from tests.helpers.checks import wait_for
 
 pytestmark = needs_ray
 

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from tests.helpers.checks import wait_for
+
 LONG_TRAIN = ["--env", "CartPole-v1", "--rule", "nrl-b", "--episodes", "100000", "--seeds", "42,101",
               "--hidden", "8", "--no-progress"]
 
@@ -49,16 +51,6 @@ def _cmdline(pid: int) -> bytes:
 def alive(pids) -> set[int]:
     parents = _parents()
     return {p for p in pids if p in parents}
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def start(*args) -> subprocess.Popen:

@@ -21,10 +21,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import typing as ty
 
 import pytest
+
+from tests.helpers.checks import wait_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RAY_MISSING = importlib.util.find_spec("ray") is None
@@ -66,16 +67,6 @@ def cmdline(pid: int) -> str:
         return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def stop_session(session: int) -> None:

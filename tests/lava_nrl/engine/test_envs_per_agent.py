@@ -10,6 +10,7 @@ from lava_nrl.engine.train import extend_budget, load_checkpoint, save_checkpoin
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import act, init_agents, learn
 from lava_nrl.engine.train import agent_spec
+from tests.helpers.checks import assert_same_result
 
 
 def test_the_budget_is_started_once_and_every_started_episode_ends():
@@ -88,12 +89,7 @@ def test_a_cohort_of_different_k_computes_what_each_computes_alone():
                TrainConfig(rule="nrl-b", lr=0.05, episodes=9, seeds=(5,), hidden=8, envs=1),
                TrainConfig(rule="nrl", lr=0.05, episodes=10, seeds=(6,), hidden=8, envs=5)]
     for config, together in zip(configs, train_cohort(configs)):
-        alone = train(config)
-        assert together.returns == alone.returns and together.episode_envs == alone.episode_envs
-        np.testing.assert_array_equal(together.env_steps, alone.env_steps)
-        for w_cohort, w_alone in zip(together.weights, alone.weights):
-            for a, b in zip(w_cohort, w_alone):
-                np.testing.assert_array_equal(a, b)
+        assert_same_result(together, train(config))
 
 
 def test_a_checkpoint_continues_bit_for_bit_and_a_budget_grows_only_while_every_copy_plays(tmp_path):

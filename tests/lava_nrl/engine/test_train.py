@@ -8,6 +8,7 @@ import pytest
 
 from lava_nrl.engine import TrainConfig, TrainResult, train, train_cohort
 from lava_nrl.errors import ConfigError, NonFiniteError
+from tests.helpers.checks import assert_same_result
 
 
 def _weights(result, agent):
@@ -38,12 +39,7 @@ def test_a_cohort_computes_what_each_config_computes_alone(env, budgets):
                TrainConfig(env=env, rule="rmhl", lr=0.05, episodes=budgets[2], seeds=(7,), hidden=16)]
     together = train_cohort(configs)
     for config, result in zip(configs, together):
-        alone = train(config)
-        assert result.returns == alone.returns and result.lengths == alone.lengths
-        np.testing.assert_array_equal(result.env_steps, alone.env_steps)
-        for w_cohort, w_alone in zip(result.weights, alone.weights):
-            for a, b in zip(w_cohort, w_alone):
-                np.testing.assert_array_equal(a, b)
+        assert_same_result(result, train(config))
 
 
 @pytest.mark.timeout(120)
