@@ -14,7 +14,7 @@ paths (``lava_nrl.proc.nrl_agent.process.NRLAgent``, …) stay valid.
 
 import importlib
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Public name → the module that defines it.
 _EXPORTS = {

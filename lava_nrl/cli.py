@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``.
+"""``lava-nrl`` command line: ``lava-nrl train …``, ``lava-nrl eval RUN_DIR``, ``lava-nrl reproduce …``,
+``lava-nrl resources …``, ``lava-nrl precision-study …``, ``lava-nrl sweep …``.
 
 Options are generated from :class:`~lava_nrl.engine.TrainConfig`, so defaults exist once. Any error
 of lava-nrl's own (bad option, unsupported space, NaN observation, an output folder it cannot use …)
@@ -12,6 +13,7 @@ import argparse
 import dataclasses
 import shlex
 import sys
+import time
 
 from lava_nrl import __version__
 from lava_nrl.errors import ConfigError, NRLError, OutputError
@@ -96,15 +98,16 @@ def _option_type(hint):
     return {tuple: _seeds, dict: _env_kwargs}.get(hint, hint)
 
 
-def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool = False) -> None:
+def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool = False, names=None) -> None:
     """One option per field of the dataclass ``cls`` (``--weight-bits`` for ``weight_bits``; dest
-    ``prefix + name``): type from its annotation, choices from its metadata, help from its docstring
-    and default (unless ``docs_say_default``). Nested dataclasses are left to their own group."""
+    ``prefix + name``), or per field in ``names``: type from its annotation, choices from its metadata,
+    help from its docstring and default (unless ``docs_say_default``). Nested dataclasses are left to
+    their own group."""
     import typing as ty
 
     hints = ty.get_type_hints(cls)
     for field in dataclasses.fields(cls):
-        if dataclasses.is_dataclass(hints[field.name]):
+        if dataclasses.is_dataclass(hints[field.name]) or (names is not None and field.name not in names):
             continue
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
@@ -120,11 +123,42 @@ def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool
                            default=default, help=text.replace("%", "%%"))
 
 
-def _build_parser(unset=None) -> argparse.ArgumentParser:
-    """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
+_TRAIN_GROUPS = ("training (TrainConfig)", "fixed-point widths (FixedFormat; with --precision fixed)")
+
+
+def _add_train_options(parser) -> None:
+    """The options of a run's configuration: TrainConfig's fields and FixedFormat's widths."""
     from lava_nrl.engine.config import TrainConfig
     from lava_nrl.numerics import FixedFormat
 
+    _add_fields(parser.add_argument_group(_TRAIN_GROUPS[0]), TrainConfig, _attribute_docs(TrainConfig))
+    _add_fields(parser.add_argument_group(_TRAIN_GROUPS[1]), FixedFormat, _parameter_docs(FixedFormat),
+                prefix="fixed_format.", docs_say_default=True)
+
+
+def _add_ray(parser, what: str) -> None:
+    parser.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                        help=f"run {what} as Ray tasks: on the cluster whose head is at ADDRESS (HOST:PORT, as "
+                             "'ray start --head' prints it), or without ADDRESS on a Ray instance started here "
+                             "(needs pip install 'lava-nrl[ray]')")
+
+
+def _add_cells_options(parser, what: str, jobs_help: str) -> None:
+    """Options of a command that runs cells (lava_nrl.cells): where, in which units, how often to checkpoint."""
+    from lava_nrl.cells import CHECKPOINT_EVERY, GRAINS
+
+    parser.add_argument("--jobs", type=int, default=2, help=jobs_help)
+    _add_ray(parser, what)
+    parser.add_argument("--grain", choices=GRAINS, default="auto",
+                        help="unit of work: the cells of a cohort in one engine loop (cheapest), one cell, or one "
+                             "seed of a cell (the most units); auto (default): the coarsest with at least one "
+                             "unit per worker")
+    parser.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, metavar="N",
+                        help=f"a unit checkpoints every N episodes over its agents (default {CHECKPOINT_EVERY:,})")
+
+
+def _build_parser(unset=None) -> argparse.ArgumentParser:
+    """The parser; with ``unset``, every train option defaults to ``unset`` (see :func:`_given_options`)."""
     parser = _Parser(prog="lava-nrl", description="Noise-based reward-modulated learning on Lava.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -132,9 +166,7 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
                                 description="Train one agent per seed and write its results into --out. "
                                             "Options of the run's configuration (TrainConfig) and its "
                                             "fixed-point widths (FixedFormat) are generated from their fields.")
-    _add_fields(train.add_argument_group("training (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig))
-    _add_fields(train.add_argument_group("fixed-point widths (FixedFormat; with --precision fixed)"), FixedFormat,
-                _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
+    _add_train_options(train)
     train.add_argument("--backend", choices=["engine", "lava", "numpy"], default="engine",
                        help="engine: the compiled engine, all seeds at once; lava: EnvBridge + NRLAgent on Lava's "
                             "CPU simulator, one seed after another (same results); numpy: the engine's old name "
@@ -152,9 +184,8 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     train.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="engine: split the seeds over N processes (one per core; same results, "
                             "no checkpoints)")
+    _add_ray(train, "its seeds (split over the cluster's CPUs; no checkpoint to --resume from)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    if unset is not None:
-        train.set_defaults(**dict.fromkeys(vars(train.parse_args([])), unset))
     evaluate = commands.add_parser("eval", help="returns of a run's trained agents, without learning; writes "
                                                 "RUN_DIR/eval.json")
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="a lava-nrl train output directory")
@@ -173,9 +204,56 @@ def _build_parser(unset=None) -> argparse.ArgumentParser:
     reproduce.add_argument("--out", required=True, help="directory for cells/, results.md, results.json, PNGs "
                                                         "(rerun on it to resume)")
     reproduce.add_argument("--quick", action="store_true", help="a minutes-long smoke version (not results)")
-    reproduce.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    _add_cells_options(reproduce, "its cells", "cohorts run side by side in this many local processes (default 2)")
     reproduce.add_argument("--overwrite", action="store_true",
                            help="remove the previous reproduction's files from --out first")
+    from lava_nrl.engine.config import TrainConfig
+    from lava_nrl.numerics import FixedFormat
+
+    resources = commands.add_parser("resources", help="what an agent would need on a Loihi 2 chip: neurons, "
+                                                      "synapses, memory, messages, operations, cores, energy "
+                                                      "(an estimate)",
+                                    description="Count what an agent would need on a Loihi 2 chip and estimate "
+                                                "its neuro-cores and energy (lava_nrl.resources; sources in "
+                                                "the output, mapping in docs/porting.md).")
+    _add_fields(resources.add_argument_group("network (TrainConfig)"), TrainConfig, _attribute_docs(TrainConfig),
+                names=("env", "rule", "hidden", "layers", "envs"))
+    resources.add_argument("--core-memory-kb", type=int, choices=[128, 192], default=128,
+                           help="memory per neuro-core assumed for the core estimate (Loihi 2's is published as "
+                                "128 or as 192 KB; default 128)")
+    resources.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_fields(resources.add_argument_group("fixed-point widths (FixedFormat)"), FixedFormat,
+                _parameter_docs(FixedFormat), prefix="fixed_format.", docs_say_default=True)
+    study = commands.add_parser("precision-study", help="CartPole learning against the fixed-point widths; writes "
+                                                         "precision.md, .csv, .json and .png")
+    study.add_argument("--out", required=True, help="directory for cells/, precision.md, precision.csv, precision.json, "
+                                                    "precision.png (rerun on it to resume)")
+    study.add_argument("--seeds", type=_seeds, default=None, metavar="SEEDS",
+                       help="comma-separated seeds (default 42,101,300,482,708; --quick: 42,101)")
+    study.add_argument("--episodes", type=int, default=None, metavar="N",
+                       help="episodes per seed of every rule, each seed stopping once it has held the threshold for 20 "
+                            "episodes (default: nrl-fast 1000, nrl-b 3000; --quick: 4)")
+    study.add_argument("--quick", action="store_true", help="a few cells at H = 16: a smoke run of seconds (not results)")
+    study.add_argument("--jobs", type=int, default=2, help="cohorts run side by side in this many processes")
+    study.add_argument("--overwrite", action="store_true", help="remove the previous study's files from --out first")
+    sweep = commands.add_parser("sweep", help="train every configuration of a grid of train options; writes "
+                                              "sweep.csv and plots",
+                                description="Train every configuration of a grid of train options, each over the "
+                                            "same seeds, into --out/cells/KEY=V,…/; sweep.csv has a row per "
+                                            "configuration, sweep*.png plot the median episodes to threshold. "
+                                            "Rerun on --out to continue.")
+    sweep.add_argument("--out", required=True, help="directory for cells/, sweep.csv, sweep*.png (rerun on it to "
+                                                    "resume)")
+    sweep.add_argument("--grid", required=True, metavar="'KEY=V,V… KEY=V,V…'",
+                       help="the values of each swept train option, named without its dashes "
+                            "(e.g. 'lr=0.005,0.01 sigma=1e-3,1e-2 weight-bits=12,16'); the other train options "
+                            "below hold for every configuration")
+    _add_cells_options(sweep, "its configurations", "units run side by side in this many local processes (default 2)")
+    sweep.add_argument("--overwrite", action="store_true", help="remove the previous sweep's files from --out first")
+    _add_train_options(sweep)
+    if unset is not None:
+        for command in (train, sweep):
+            command.set_defaults(**{action.dest: unset for action in command._actions if action.dest != "help"})
     return parser
 
 
@@ -242,13 +320,14 @@ def _write_results_or_elsewhere(result, out, command: str, backend: str) -> dict
 
 def _episodes_so_far(run) -> list:
     """The returns.csv rows of what a resumed run holds (none for a new run)."""
-    from lava_nrl.runs import episodes_of
+    from lava_nrl.runs import episodes_of, result_episodes
 
     if not hasattr(run, "returns"):  # a TrainConfig: a new run
         return []
-    seeds = run.envs.seeds if hasattr(run, "envs") else run.config.seeds  # the engine's Run, or a LavaRun
-    return [e for seed, returns, lengths in zip(seeds, run.returns, run.lengths)
-            for e in episodes_of(seed, returns, lengths)]
+    if hasattr(run, "books"):  # the engine's Run
+        return [e for seed, b in zip(run.seeds, run.books)
+                for e in episodes_of(seed, b.returns, b.lengths, envs=b.envs, env_steps=b.env_steps)]
+    return result_episodes(run)  # a LavaRun: its finished seeds
 
 
 def _config_from(args):
@@ -268,13 +347,18 @@ def _train(args, given: set, command: str) -> None:
         args.backend = "engine"
     if args.backend == "lava" and not args.resume:  # a resumed run's backend is its checkpoint's
         from lava_nrl.lava_backend import train_lava
+    import collections
     import pathlib
+    import time
 
+    import numpy as np
     from tqdm import tqdm
 
     from lava_nrl.engine.train import extend_budget, load_checkpoint, train
-    from lava_nrl.runs import EpisodeLog, plural, writing_into
+    from lava_nrl.runs import WINDOW, EpisodeLog, plural, writing_into
 
+    if args.ray is not None and (args.resume or args.jobs > 1 or args.backend == "lava"):
+        raise ConfigError("--ray splits the seeds over the cluster's CPUs: not with --resume, --jobs or --backend lava")
     if args.resume:
         checkpoint = pathlib.Path(args.resume) / "checkpoint.pkl"
         if not checkpoint.is_file():
@@ -305,21 +389,36 @@ def _train(args, given: set, command: str) -> None:
                 tqdm(total=total, initial=done, unit="ep", disable=args.no_progress,
                      desc=f"{config.rule} {config.env}") as bar:
 
+            recent, steps, started = {}, {}, time.perf_counter()  # per seed: last 100 returns, env steps
+
             def on_episodes(episodes: list, skipped: int) -> None:
                 log(episodes)
+                for e in episodes:
+                    recent.setdefault(e.seed, collections.deque(maxlen=WINDOW)).append(e.episode_return)
+                    steps[e.seed] = e.env_steps
+                if episodes:
+                    window = recent[episodes[-1].seed]
+                    bar.set_postfix_str(f"mean return {np.mean(window):.1f}, "
+                                        f"{sum(steps.values()) / (time.perf_counter() - started):,.0f} env steps/s",
+                                        refresh=False)
                 bar.update(len(episodes) + skipped)
 
             try:
                 if lava:
                     result = train_lava(run, on_episodes=on_episodes, checkpoint=checkpoint)
+                elif args.ray is not None:
+                    from lava_nrl.cluster import train_on_ray
+
+                    result = train_on_ray(run, args.ray, on_episodes=on_episodes,
+                                          checkpoint_every=args.checkpoint_every)
                 elif args.jobs > 1:
                     result = train(run, on_episodes=on_episodes, jobs=args.jobs)
                 else:
                     result = train(run, on_episodes=on_episodes, checkpoint=checkpoint,
                                    checkpoint_every=args.checkpoint_every)
             except KeyboardInterrupt:
-                if args.jobs > 1:
-                    raise KeyboardInterrupt("--jobs runs keep no checkpoint")
+                if args.jobs > 1 or args.ray is not None:
+                    raise KeyboardInterrupt(f"{'--ray' if args.ray is not None else '--jobs'} runs keep no checkpoint")
                 if not checkpoint.is_file():  # a Lava run checkpoints after its first seed
                     raise KeyboardInterrupt("no seed had finished, so there is no checkpoint; start again")
                 raise KeyboardInterrupt(f"checkpoint in {checkpoint}; continue with: lava-nrl train --resume {out}")
@@ -330,8 +429,16 @@ def _train(args, given: set, command: str) -> None:
           f"{plural(len(config.seeds), 'seed')} · "
           f"{steps:,} env steps in {result.wall_seconds:.1f} s ({steps / result.wall_seconds:,.0f} steps/s)")
     for seed, s in summary["seeds"].items():
-        print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f}, "
-              f"episodes to threshold {s['episodes_to_threshold']}")
+        if result.reward_threshold is None:
+            print(f"  seed {seed}: final mean return {s['final_mean_return']:.1f} after {s['episodes']:,} episodes")
+        elif s["episodes_to_threshold"]:
+            alone = f" in {result.wall_seconds:.1f} s" if len(config.seeds) == 1 else ""
+            print(f"  seed {seed}: solved after {s['episodes_to_threshold']:,} episodes and "
+                  f"{s['env_steps_to_threshold']:,} env steps{alone} (100-episode mean ≥ {result.reward_threshold:g}); "
+                  f"final mean return {s['final_mean_return']:.1f}")
+        else:
+            print(f"  seed {seed}: not solved in {s['episodes']:,} episodes; best 100-episode mean "
+                  f"{s['best_mean_return']:.1f} (threshold {result.reward_threshold:g})")
     saturated = {kind: count for kind, count in summary["saturations"].items() if count}
     if saturated:
         print("  fixed point saturated (clipped to its width): "
@@ -357,22 +464,138 @@ def _eval(args) -> None:
     print(f"results in {args.run_dir}/eval.json" + (f", GIFs in {args.render}/" if args.render else ""))
 
 
+def _duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``2 h 05 min``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _check_cells_options(args) -> None:
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
+    if args.checkpoint_every < 0:
+        raise ConfigError(f"--checkpoint-every must be ≥ 0, got {args.checkpoint_every}")
+
+
+def _cell_reporter(started: float, smoke: bool = False):
+    """``on_cell``: a line per cell done, with cells done / all and the time left."""
+
+    def report(name: str, reused: bool, progress) -> None:
+        eta = "" if progress.eta_seconds is None else f" · ETA {_duration(progress.eta_seconds)}"
+        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
+              f"{' (smoke run)' if smoke else ''} · {progress.cells_done}/{progress.cells_total} cells{eta}",
+              flush=True)
+
+    return report
+
+
 def _reproduce(args) -> None:
+    from lava_nrl.reproduce import reproduce
+
+    _check_cells_options(args)
+    smoke = " of a --quick smoke run (not results)" if args.quick else ""
+    started = time.perf_counter()
+    rows = reproduce(args.out, quick=args.quick, on_cell=_cell_reporter(started, args.quick), jobs=args.jobs,
+                     overwrite=args.overwrite, ray=args.ray, grain=args.grain, checkpoint_every=args.checkpoint_every)
+    print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
+
+
+def _resources(args) -> None:
+    import json
+
+    from env_bridge.batch import make_env
+    from env_bridge.validation import action_count, observation_size
+    from lava_nrl.resources import estimate
+
+    config = _config_from(args)  # validates H, L, K, the rule and the widths as train does
+    env = make_env(config.env)
+    sizes = config.sizes(observation_size(env.observation_space), action_count(env.action_space))
+    env.close()
+    result = estimate(sizes, config.rule, config.fixed_format, num_envs=config.envs, modulation=config.modulation,
+                      core_memory_kb=args.core_memory_kb)
+    print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False) if args.json else result.table())
+def _precision_study(args, command: str) -> None:
     import time
 
-    from lava_nrl.reproduce import reproduce
+    from lava_nrl.precision import SEEDS, precision_study
 
     if args.jobs < 1:
         raise ConfigError(f"--jobs must be ≥ 1; got {args.jobs}")
-    smoke = " of a --quick smoke run (not results)" if args.quick else ""
+    episodes = args.episodes if args.episodes is not None else 4 if args.quick else None
+    if episodes is not None and episodes < 1:
+        raise ConfigError(f"--episodes must be ≥ 1; got {episodes}")
+    seeds = args.seeds or ((42, 101) if args.quick else SEEDS)
     started = time.perf_counter()
 
-    def report(name: str, reused: bool) -> None:
-        print(f"[{time.perf_counter() - started:7.0f} s] {name}{' (done before)' if reused else ''}"
-              f"{' (smoke run)' if args.quick else ''}", flush=True)
+    rows = precision_study(args.out, seeds=seeds, episodes=episodes, quick=args.quick, jobs=args.jobs,
+                           overwrite=args.overwrite, on_cell=_cell_reporter(started, args.quick), command=command)
+    print(f"{len(rows)} cells{' of a --quick smoke run (not results)' if args.quick else ''} in "
+          f"{time.perf_counter() - started:.0f} s; table in {args.out}/precision.md, plot in {args.out}/precision.png")
+_NOT_SWEPT = {"seeds": "seeds are every configuration's replicates: give them with --seeds",
+              "env_kwargs": "--env-kwargs holds commas: give it as an option, the same for every configuration"}
 
-    rows = reproduce(args.out, quick=args.quick, on_cell=report, jobs=args.jobs, overwrite=args.overwrite)
-    print(f"{len(rows)} cells{smoke} in {time.perf_counter() - started:.0f} s; table in {args.out}/results.md")
+
+def _grid(text: str, parser) -> dict:
+    """``--grid 'KEY=V,V… KEY=V,V…'`` → {option dest: [values]}, each value parsed as its option parses it."""
+    options = {action.dest.split(".")[-1]: action for group in parser._action_groups
+               if group.title.startswith(_TRAIN_GROUPS) for action in group._group_actions}
+    grid = {}
+    for item in text.split():
+        key, sep, values = item.partition("=")
+        key = key.replace("-", "_")
+        if key in _NOT_SWEPT:
+            raise ConfigError(f"--grid {key}: {_NOT_SWEPT[key]}")
+        if not sep or key not in options or not values:
+            raise ConfigError(f"--grid: {item!r} is not KEY=V,V… with KEY a train option without its dashes "
+                              f"({', '.join(k for k in options if k not in _NOT_SWEPT)})")
+        action = options[key]
+        if action.dest in grid:
+            raise ConfigError(f"--grid: {key} is given twice")
+        parsed = []
+        for value in values.split(","):
+            try:
+                parsed.append(action.type(value) if action.type else value)
+            except (argparse.ArgumentTypeError, ValueError):
+                raise ConfigError(f"--grid {key}: {value!r} is not a valid {key}") from None
+            if action.choices is not None and parsed[-1] not in action.choices:
+                raise ConfigError(f"--grid {key}: {value!r} is not one of {', '.join(map(str, action.choices))}")
+        if len(set(parsed)) != len(parsed):
+            raise ConfigError(f"--grid {key}: a value is given twice")
+        grid[action.dest] = parsed
+    if not grid:
+        raise ConfigError("--grid: no KEY=V,V… given")
+    return grid
+
+
+def _sweep(args, given: set) -> None:
+    import itertools
+
+    from lava_nrl.sweep import Point, sweep
+
+    _check_cells_options(args)
+    commands = next(a for a in _build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    grid = _grid(args.grid, commands.choices["sweep"])
+    both = sorted(given & set(grid))
+    if both:
+        raise ConfigError(f"{', '.join('--' + d.split('.')[-1].replace('_', '-') for d in both)}: given as an option "
+                          "and swept by --grid; give it once")
+    points = []
+    for values in itertools.product(*grid.values()):
+        chosen = dict(zip(grid, values))
+        point = Point({dest.split(".")[-1]: v for dest, v in chosen.items()}, None)
+        try:
+            points.append(point._replace(config=_config_from(argparse.Namespace(**{**vars(args), **chosen}))))
+        except ConfigError as err:
+            raise ConfigError(f"--grid {point.name}: {err}") from None
+    started = time.perf_counter()
+    rows = sweep(args.out, points, jobs=args.jobs, ray=args.ray, grain=args.grain,
+                 checkpoint_every=args.checkpoint_every, overwrite=args.overwrite,
+                 on_cell=_cell_reporter(started))
+    seeds = len(points[0].config.seeds)
+    print(f"{len(rows)} configurations × {seeds} seed{'s' if seeds > 1 else ''} in "
+          f"{time.perf_counter() - started:.0f} s; sweep.csv and plots in {args.out}/")
 
 
 def main(argv=None) -> int:
@@ -391,6 +614,12 @@ def main(argv=None) -> int:
             _eval(args)
         elif args.command == "reproduce":
             _reproduce(args)
+        elif args.command == "resources":
+            _resources(args)
+        elif args.command == "precision-study":
+            _precision_study(args, shlex.join(["lava-nrl", *argv]))
+        elif args.command == "sweep":
+            _sweep(args, _given_options(argv))
         return 0
     except NRLError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -2,8 +2,8 @@
 """``lava-nrl train --backend lava``: each seed's agent as EnvBridge + NRLAgent on Lava's CPU simulator.
 
 The graph of one seed is two Processes: ``EnvBridge → (obs, reward) → NRLAgent → action → EnvBridge``,
-one environment step per tick. Seeds run one after the other. The results equal the engine's for the
-same configuration (bit for bit; tests/equivalence).
+one environment step per tick — of each of the agent's ``envs`` environments. Seeds run one after the
+other. The results equal the engine's for the same configuration (bit for bit; tests/equivalence).
 
 Checkpoints are per seed: a :class:`LavaRun` holds the results of the seeds already finished and is
 written after each one; continuing it reruns the interrupted seed from its start, which gives the
@@ -51,6 +51,8 @@ class LavaRun:
     lengths: list = dataclasses.field(default_factory=list)
     weights: list = dataclasses.field(default_factory=list)
     env_steps: list = dataclasses.field(default_factory=list)
+    episode_envs: list = dataclasses.field(default_factory=list)  # per finished seed, each episode's environment
+    episode_env_steps: list = dataclasses.field(default_factory=list)  # … and the seed's env steps at its end
     saturations: dict = dataclasses.field(default_factory=dict)
     reward_threshold: float | None = None
     wall_seconds: float = 0.0
@@ -70,23 +72,25 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
         # The agent reads observations in Q.frac_bits, as the engine encodes them (saturating).
         env = functools.partial(make_env, config.env, **config.make_kwargs) if config.make_kwargs else config.env
         # The bridge ends the run where the engine stops the seed: budget spent or threshold held.
-        bridge = EnvBridge(env=env, seed=seed, reward=config.reward_schedule, max_episodes=budget,
+        bridge = EnvBridge(env=env, seed=seed, num_envs=config.envs, reward=config.reward_schedule, max_episodes=budget,
                            stop_after_threshold=config.stop_after_threshold,
                            obs_frac_bits=config.fixed_format.frac_bits, fixed_format=config.fixed_format)
         agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
-                         sigma=config.sigma, precision=config.precision, seed=seed,
+                         sigma=config.sigma, precision=config.precision, seed=seed, num_envs=config.envs,
                          modulation=config.modulation, fixed_format=config.fixed_format)
         connect(bridge, agent)
-        reported, steps_reported = 0, 0
+        reported = 0
 
         def report() -> None:
-            nonlocal reported, steps_reported
-            returns, lengths = bridge.episode_returns[reported:], bridge.episode_lengths[reported:]
+            nonlocal reported
+            returns = bridge.episode_returns[reported:]
             if on_episodes is not None and len(returns):
-                on_episodes(episodes_of(seed, returns, lengths, reported + 1, steps_reported), 0)
-            reported, steps_reported = reported + len(returns), steps_reported + int(sum(lengths))
+                on_episodes(episodes_of(seed, returns, bridge.episode_lengths[reported:], reported + 1,
+                                        envs=bridge.episode_envs[reported:],
+                                        env_steps=bridge.episode_env_steps[reported:]), 0)
+            reported += len(returns)
 
-        ticks = budget * (bridge.max_episode_steps or 10**6) + 2  # an upper bound: max_episodes ends it
+        ticks = budget * (bridge.max_episode_steps or 10**6) + 2  # an upper bound: max_episodes ends it (K ≥ 1)
         try:
             run_guarded(bridge, ticks, Loihi2SimCfg(select_tag=TAGS[config.precision]), timeout=None,
                         on_poll=report)
@@ -96,7 +100,9 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
             run.returns.append([float(r) for r in bridge.episode_returns])
             run.lengths.append([int(n) for n in bridge.episode_lengths])
             run.weights.append(agent.layer_weights())
-            run.env_steps.append(sum(run.lengths[-1]))
+            run.episode_envs.append([int(e) for e in bridge.episode_envs])
+            run.episode_env_steps.append([int(t) for t in bridge.episode_env_steps])
+            run.env_steps.append(int(bridge.env_steps.get()[0]))
             run.reward_threshold = bridge.reward_threshold
             for counts in (agent.saturation_counts(), collect_saturations(bridge)):
                 add_counts(run.saturations, counts)
@@ -106,5 +112,6 @@ def train_lava(config: TrainConfig | LavaRun, on_episodes: ty.Callable[[list, in
         if checkpoint is not None:
             save_checkpoint(run, checkpoint)
     return TrainResult(config, run.returns, run.lengths, run.weights, np.array(run.env_steps),
-                       time.perf_counter() - started, run.reward_threshold, run.saturations)
+                       time.perf_counter() - started, run.reward_threshold, run.saturations, run.episode_envs,
+                       run.episode_env_steps)
 

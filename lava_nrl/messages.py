@@ -14,6 +14,9 @@ import typing as ty
 
 import numpy as np
 
+from lava_nrl import widths
+from lava_nrl.numerics import FixedFormat
+
 __all__ = ["RewardMessage", "ModulatorMessage"]
 
 
@@ -31,13 +34,19 @@ class _Message:
         return cls._fields.index(name)
 
     def pack(self, dtype=np.float64) -> np.ndarray:
-        """The message as a port vector of ``dtype``."""
-        return np.array(tuple(self), dtype=dtype)
+        """The message as a port vector of ``dtype``; with a (K,) array per field (one value per
+        environment copy), as (K, size) rows."""
+        return np.stack([np.asarray(v) for v in self], axis=-1).astype(dtype)
 
     @classmethod
     def unpack(cls, vector):
-        """The message a port received (flags as bool)."""
-        return cls._make(bool(v) if name in cls._flags else v for name, v in zip(cls._fields, vector))
+        """The message a port received (flags as bool): a vector gives scalar fields, (K, size) rows give
+        (K,) arrays."""
+        vector = np.asarray(vector)
+        if vector.ndim == 1:
+            return cls._make(bool(v) if name in cls._flags else v for name, v in zip(cls._fields, vector))
+        return cls._make(vector[:, i].astype(bool) if name in cls._flags else vector[:, i]
+                         for i, name in enumerate(cls._fields))
 
 
 class RewardMessage(_Message, ty.NamedTuple("RewardMessage", [("reward", float), ("event", bool),
@@ -51,6 +60,11 @@ class RewardMessage(_Message, ty.NamedTuple("RewardMessage", [("reward", float),
 
     __slots__ = ()
     _flags = ("event", "episode_end")
+
+    @staticmethod
+    def widths(fmt: FixedFormat) -> tuple:
+        """Each field's width in fixed point."""
+        return widths.reward(fmt), widths.FLAG, widths.FLAG
 
 
 class ModulatorMessage(_Message, ty.NamedTuple("ModulatorMessage", [("rho", float), ("xi_sq", float), ("delta", float),
@@ -66,3 +80,8 @@ class ModulatorMessage(_Message, ty.NamedTuple("ModulatorMessage", [("rho", floa
 
     __slots__ = ()
     _flags = ("event", "episode_end")
+
+    @staticmethod
+    def widths(fmt: FixedFormat, units: int | None) -> tuple:
+        """Each field's width in fixed point, for a network of ``units`` noisy units (None: any)."""
+        return widths.rho(fmt), widths.xi_sq(fmt, units), widths.reward(fmt), widths.FLAG, widths.FLAG

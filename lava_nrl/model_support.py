@@ -20,7 +20,8 @@ from lava_nrl.numerics import make_arith
 from lava_nrl.numerics.arith import SATURATION_KINDS
 from lava_nrl.workers import install_fork_hook
 
-__all__ = ["TAGS", "ValidatedProcess", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations"]
+__all__ = ["TAGS", "ValidatedProcess", "model_arith", "saturation_var", "SaturationCounting", "collect_saturations",
+           "copy_rows", "receive_rows"]
 
 TAGS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
@@ -34,6 +35,17 @@ class ValidatedProcess(AbstractProcess):
     def __del__(self) -> None:
         if hasattr(self, "_runtime"):
             super().__del__()
+
+
+def copy_rows(copies: int, n: int) -> tuple:
+    """A port's shape for ``copies`` environment copies of a vector of ``n``: (n,) for one copy (the
+    single-environment graph's ports), (copies, n) otherwise."""
+    return (n,) if copies == 1 else (copies, n)
+
+
+def receive_rows(port, copies: int, dtype) -> np.ndarray:
+    """What ``port`` received, as (copies, n) rows of ``dtype``."""
+    return port.recv().reshape(copies, -1).astype(dtype)
 
 
 def model_arith(process: str, precision: str, fixed_format, model_precision: str):

@@ -8,11 +8,13 @@ rule. Five seeds each.
 
 Cells run in five cohorts (Reaching1D, Acrobot, CartPole, CartPole with L = 2, with L = 3): the cells
 of a cohort share one engine loop and one batch of environments (each computes what it computes
-alone), and the cohorts run side by side in ``jobs`` processes, the longest first. A cell already
-finished (its ``summary.json`` exists and records the hash of the configuration asked for) is not run
-again, and a cohort checkpoints itself every few thousand episodes, so an interrupted reproduction
-resumes where it stopped when rerun on its folder. A finished cell or a cohort checkpoint of another
-configuration (a ``--quick`` folder given to the full run, say) is refused, never mixed in.
+alone), and the cohorts run side by side in ``jobs`` processes, the longest first — or, with ``ray``,
+as tasks on a Ray cluster, where the cohorts are split into cells or seeds when the cluster has more
+CPUs than there are cohorts (:mod:`lava_nrl.cells`). A cell already finished (its ``summary.json``
+exists and records the hash of the configuration asked for) is not run again, and a unit checkpoints
+itself every few thousand episodes, so an interrupted reproduction resumes where it stopped when
+rerun on its folder. A finished cell or a cohort checkpoint of another configuration (a ``--quick``
+folder given to the full run, say) is refused, never mixed in.
 
 Budgets: the reference's. Reaching1D: 16,667 trials of 300 steps (5·10⁶ steps; it has no threshold,
 so every seed runs the whole budget); Acrobot: 8,000 episodes; CartPole: 20,000. A seed of Acrobot or
@@ -26,45 +28,29 @@ reference seeds, before any srl cell ran: docs/results.md).
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import pathlib
 import typing as ty
 
 import numpy as np
 
-from lava_nrl.engine import TrainConfig, train_cohort
+from lava_nrl.cells import CELL_FILES, CHECKPOINT_EVERY, Cell, Progress, run_cells
+from lava_nrl.engine import TrainConfig
 from lava_nrl.engine.config import REACHING, TASKS
-from lava_nrl.engine.train import load_checkpoint
-from lava_nrl.errors import OutputError
-from lava_nrl.runs import (
-    WINDOW, config_hash, curves_to_end, episodes_to_threshold, seed_band, write_results, writing_into,
-)
-from lava_nrl.workers import WorkerPool
+from lava_nrl.numerics import FixedFormat
+from lava_nrl.runs import WINDOW, curves_to_end, seed_band, writing_into
 
-__all__ = ["Cell", "cells", "reproduce"]
+__all__ = ["Cell", "cells", "reproduce", "read_returns"]
 
 SEEDS = (42, 101, 300, 482, 708)
 RULES = ("nrl", "nrl-b", "rmhl", "bp", "srl")
 LR = {"bp": 0.02, "nrl-b": 0.01, "nrl": 0.1, "rmhl": 0.05, "srl": 0.03}
 HOLD = 500
-CHECKPOINT_EVERY = 5_000  # episodes over a cohort's agents
 # Cohorts by their measured wall time (docs/results.md), longest first: with two workers, Reaching
 # takes one and the four others follow one another on the second.
 LONGEST_FIRST = ("Reaching1D-v0", "Acrobot-v1", "CartPole-v1-L3", "CartPole-v1", "CartPole-v1-L2")
 # What a reproduction writes into its folder (glob patterns).
-REPRODUCTION_FILES = ("cells", "cohorts", "results.md", "results.json", "*.png")
-
-
-class Cell(ty.NamedTuple):
-    name: str
-    group: str  # "tasks" or "depth": which table and plot it belongs to
-    config: TrainConfig
-
-    @property
-    def cohort(self) -> str:
-        """The cells of one cohort share an engine loop."""
-        return self.config.env.split("/")[-1] + (f"-L{self.config.layers}" if self.group == "depth" else "")
+REPRODUCTION_FILES = (*CELL_FILES, "results.md", "results.json", "*.png")
 
 
 def cells(quick: bool = False) -> list[Cell]:
@@ -73,24 +59,25 @@ def cells(quick: bool = False) -> list[Cell]:
 
     def config(env, rule, precision="float", layers=1):
         episodes = (1 if env == REACHING else 8) if quick else TASKS[env].episodes
+        # The table's fixed-point rows keep the paper-era format they were published in (16-bit weights,
+        # 32-bit traces); the Loihi-honest default is studied by `lava-nrl precision-study`.
         return TrainConfig(env=env, rule=rule, precision=precision, lr=LR[rule], episodes=episodes, seeds=seeds,
-                           hidden=hidden, layers=layers, stop_after_threshold=HOLD)
+                           hidden=hidden, layers=layers, stop_after_threshold=HOLD, fixed_format=FixedFormat.paper())
 
     out = []
     for env in (REACHING, "Acrobot-v1", "CartPole-v1"):
         task = env.split("/")[-1]
-        out += [Cell(f"{task}-{rule}-float", "tasks", config(env, rule)) for rule in RULES]
-        out += [Cell(f"{task}-{rule}-fixed", "tasks", config(env, rule, "fixed")) for rule in ("nrl", "nrl-b")]
-    out += [Cell(f"CartPole-v1-{rule}-L{layers}", "depth", config("CartPole-v1", rule, layers=layers))
-            for layers in (2, 3) for rule in RULES]
+        out += [Cell(f"{task}-{rule}-float", "tasks", config(env, rule), task) for rule in RULES]
+        out += [Cell(f"{task}-{rule}-fixed", "tasks", config(env, rule, "fixed"), task) for rule in ("nrl", "nrl-b")]
+    out += [Cell(f"CartPole-v1-{rule}-L{layers}", "depth", config("CartPole-v1", rule, layers=layers),
+                 f"CartPole-v1-L{layers}") for layers in (2, 3) for rule in RULES]
     return out
 
 
-def summarise(cell: Cell, summary: dict, returns: dict) -> dict:
+def summarise(cell: Cell, summary: dict) -> dict:
     """One row: episodes and env steps to threshold over the seeds that got there, final mean."""
     reached = [s["episodes_to_threshold"] for s in summary["seeds"].values() if s["episodes_to_threshold"]]
-    steps = [int(np.sum(returns[seed]["lengths"][: s["episodes_to_threshold"]]))
-             for seed, s in summary["seeds"].items() if s["episodes_to_threshold"]]
+    steps = [s["env_steps_to_threshold"] for s in summary["seeds"].values() if s["episodes_to_threshold"]]
     finals = [s["final_mean_return"] for s in summary["seeds"].values()]
     cfg = cell.config
     return dict(cell=cell.name, group=cell.group, env=cfg.env, rule=cfg.rule, precision=cfg.precision,
@@ -104,7 +91,7 @@ def _mean_std(values) -> list | None:
     return [float(np.mean(values)), float(np.std(values))] if len(values) else None
 
 
-def _read_returns(cell_dir: pathlib.Path) -> dict:
+def read_returns(cell_dir: pathlib.Path) -> dict:
     import csv
 
     out: dict = {}
@@ -116,88 +103,31 @@ def _read_returns(cell_dir: pathlib.Path) -> dict:
     return out
 
 
-def _run_cohort(cohort: list[Cell], out: pathlib.Path) -> str:
-    """Train the cells of one cohort together (continuing its checkpoint if there is one) and write
-    each cell's results; returns the cohort's name."""
-    name = cohort[0].cohort
-    checkpoint = out / "cohorts" / f"{name}.ckpt"
-    checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    run = [c.config for c in cohort]
-    if checkpoint.is_file():
-        saved = load_checkpoint(checkpoint)
-        if saved.configs == run:
-            run = saved
-    results = train_cohort(run, checkpoint=checkpoint, checkpoint_every=CHECKPOINT_EVERY)
-    for cell, result in zip(cohort, results):
-        write_results(result, out / "cells" / cell.name, plot=False)
-    checkpoint.unlink(missing_ok=True)  # none if the cohort ended before its first one
-    return name
-
-
-def _finished(cell: Cell, out: pathlib.Path) -> bool:
-    """Whether ``cell`` has run to its end in ``out``; raises OutputError where what is there was run
-    with another configuration."""
-    summary = out / "cells" / cell.name / "summary.json"
-    if not summary.is_file():
-        return False
-    if json.loads(summary.read_text()).get("config_hash") != config_hash(cell.config):
-        raise OutputError(f"--out {out}: cell {cell.name} there was run with another configuration (--quick or "
-                          "not, or by an older lava-nrl); use a fresh --out or --overwrite")
-    return True
-
-
-def _refuse_other_cohorts(every: list[Cell], out: pathlib.Path) -> None:
-    """Raise OutputError where a cohort checkpoint in ``out`` trains a configuration that is not a cell
-    of this reproduction (one of a subset is fine: its other cells finished before it was removed)."""
-    hashes = {config_hash(cell.config) for cell in every}
-    for checkpoint in sorted((out / "cohorts").glob("*.ckpt")):
-        if any(config_hash(c) not in hashes for c in load_checkpoint(checkpoint).configs):
-            raise OutputError(f"--out {out}: {checkpoint.relative_to(out)} trains another configuration "
-                              "(--quick or not); use a fresh --out or --overwrite")
-
-
-def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool], None] | None = None,
-              jobs: int = 1, overwrite: bool = False) -> list[dict]:
-    """Run (or reuse) every cell under ``out_dir/cells``, cohorts in ``jobs`` processes; write
-    results.json, results.md and a PNG per task. ``on_cell(name, reused)`` reports progress.
+def reproduce(out_dir, quick: bool = False, on_cell: ty.Callable[[str, bool, Progress], None] | None = None,
+              jobs: int = 1, overwrite: bool = False, ray: str | None = None, grain: str = "auto",
+              checkpoint_every: int = CHECKPOINT_EVERY) -> list[dict]:
+    """Run (or reuse) every cell under ``out_dir/cells``, in ``jobs`` processes or on the Ray cluster at
+    ``ray`` (``"local"``: a Ray instance of its own), in units of ``grain`` (see :mod:`lava_nrl.cells`);
+    write results.json, results.md and a PNG per task. ``on_cell(name, reused, progress)`` reports each
+    cell done.
 
     ``out_dir`` is locked meanwhile; ``overwrite`` removes a previous reproduction's files first, and
     without it a finished cell or cohort checkpoint of another configuration raises OutputError."""
     with writing_into(out_dir, REPRODUCTION_FILES, overwrite=overwrite, resume=True) as out:
-        return _reproduce(out, quick, on_cell, jobs)
+        return _reproduce(out, quick, on_cell, jobs, ray, grain, checkpoint_every)
 
 
-def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int) -> list[dict]:
+def _reproduce(out: pathlib.Path, quick: bool, on_cell, jobs: int, ray, grain: str,
+               checkpoint_every: int) -> list[dict]:
     every = cells(quick)
-    _refuse_other_cohorts(every, out)
-    todo: dict[str, list[Cell]] = {}
-    for cell in every:
-        if _finished(cell, out):
-            if on_cell is not None:
-                on_cell(cell.name, True)
-        else:
-            todo.setdefault(cell.cohort, []).append(cell)
-    todo = dict(sorted(todo.items(), key=lambda item: LONGEST_FIRST.index(item[0])))
-    if jobs <= 1:
-        for cohort in todo.values():
-            _run_cohort(cohort, out)
-            for cell in cohort:
-                if on_cell is not None:
-                    on_cell(cell.name, False)
-    else:  # Ctrl-C or SIGTERM: every worker checkpoints its cohort and stops (lava_nrl.workers)
-        with WorkerPool(jobs) as pool:
-            pending = [pool.submit(_run_cohort, cohort, out) for cohort in todo.values()]
-            for future in concurrent.futures.as_completed(pending):
-                for cell in todo[future.result()]:
-                    if on_cell is not None:
-                        on_cell(cell.name, False)
-
+    run_cells(out, every, jobs=jobs, ray=ray, grain=grain, checkpoint_every=checkpoint_every, on_cell=on_cell,
+              longest_first=lambda cell: LONGEST_FIRST.index(cell.cohort))
     rows, curves = [], {}
     for cell in every:
         cell_dir = out / "cells" / cell.name
         summary = json.loads((cell_dir / "summary.json").read_text())
-        returns = _read_returns(cell_dir)
-        rows.append(summarise(cell, summary, returns))
+        returns = read_returns(cell_dir)
+        rows.append(summarise(cell, summary))
         curves[cell.name] = [r["returns"] for r in returns.values()]
     (out / "results.json").write_text(json.dumps(rows, indent=2))
     (out / "results.md").write_text(results_table(rows, quick))

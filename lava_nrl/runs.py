@@ -36,7 +36,8 @@ from lava_nrl.agent_file import run_params, write_agent_file
 from lava_nrl.errors import OutputError
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
-           "git_commit", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
+           "git_commit", "machine", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
+           "result_episodes",
            "EpisodeLog", "RETURNS_HEADER", "curves_to_end",
            "curves_over_steps", "seed_band", "plot_curve"]
 
@@ -115,16 +116,35 @@ def git_commit(package_dir) -> str | None:
     return lines[1]
 
 
-def _provenance(command: str) -> dict:
-    """Where a run came from: package version, command line, git commit (when there is one), machine."""
+def machine() -> dict:
+    """This machine, as far as it decides a float run's last bits: the CPU and the target numba compiles
+    the kernels for (its name and the features it uses: vector width, FMA …), the C library whose
+    ``exp``/``log`` the kernels call, numpy's version; and the platform, CPU count and Python."""
+    import llvmlite.binding as llvm
+    import numba.core.config
+
+    model = None
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                     None)
+    features = numba.core.config.CPU_FEATURES or ",".join(
+        f for f in llvm.get_host_cpu_features().flatten().split(",") if f.startswith("+"))
+    return {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "cpu": model or platform.processor() or None,
+            "numba_target": numba.core.config.CPU_NAME or llvm.get_host_cpu_name(), "numba_features": features,
+            "libc": " ".join(platform.libc_ver()) or None, "numpy": np.__version__}
+
+
+def _provenance(command: str, where_computed: dict | None) -> dict:
+    """Where a run came from: package version, command line, git commit (when there is one), and the
+    machine that computed it (``where_computed``; default: this one)."""
     import lava_nrl
 
     where = {"lava_nrl_version": lava_nrl.__version__, "command": command}
     commit = git_commit(pathlib.Path(lava_nrl.__file__).parent)
     if commit is not None:
         where["git_commit"] = commit
-    where["machine"] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                        "python": platform.python_version()}
+    where["machine"] = where_computed or machine()
     return where
 
 
@@ -203,12 +223,26 @@ class Episode(ty.NamedTuple):
 RETURNS_HEADER = ("seed", "env", "episode", "return", "length", "env_steps")
 
 
-def episodes_of(seed: int, returns, lengths, first: int = 1, steps_before: int = 0) -> list[Episode]:
-    """The :class:`Episode` rows of one agent with one environment, from its returns and lengths
-    (``first``: the number of the first of them; ``steps_before``: the agent's env steps before it)."""
-    steps = steps_before + np.cumsum(np.asarray(lengths, dtype=np.int64))
-    return [Episode(int(seed), 0, first + k, float(r), int(n), int(t))
-            for k, (r, n, t) in enumerate(zip(returns, lengths, steps))]
+def episodes_of(seed: int, returns, lengths, first: int = 1, steps_before: int = 0, envs=None,
+                env_steps=None) -> list[Episode]:
+    """The :class:`Episode` rows of one agent from its returns and lengths (``first``: the number of the
+    first of them; ``envs``: the environment of each, default 0; ``env_steps``: the agent's env steps at
+    each one's end, default ``steps_before`` plus the lengths so far, as for one environment)."""
+    if env_steps is None:
+        env_steps = steps_before + np.cumsum(np.asarray(lengths, dtype=np.int64))
+    envs = [0] * len(returns) if envs is None else envs
+    return [Episode(int(seed), int(e), first + k, float(r), int(n), int(t))
+            for k, (r, n, e, t) in enumerate(zip(returns, lengths, envs, env_steps))]
+
+
+def result_episodes(result) -> list[Episode]:
+    """Every :class:`Episode` row of a :class:`~lava_nrl.engine.TrainResult` (or of the agents of a
+    run so far): the run's seed order, then by episode."""
+    n = len(result.returns)
+    envs = result.episode_envs or [None] * n
+    steps = result.episode_env_steps or [None] * n
+    return [e for seed, rets, lens, env, step in zip(result.config.seeds, result.returns, result.lengths, envs, steps)
+            for e in episodes_of(seed, rets, lens, envs=env, env_steps=step)]
 
 
 def _write_returns(path, episodes) -> None:
@@ -271,33 +305,39 @@ def _tensorboard_writer(folder):
     return SummaryWriter(str(folder))
 
 
-def write_results(result, out_dir, plot: bool = True, command: str | None = None, backend: str = "engine") -> dict:
+def write_results(result, out_dir, plot: bool = True, command: str | None = None, backend: str = "engine",
+                  computed_on: dict | None = None) -> dict:
     """Write a :class:`~lava_nrl.engine.TrainResult` into ``out_dir``; returns the summary. ``command``: the
-    command line that ran it (default: this process's); ``backend``: ``engine`` or ``lava``."""
+    command line that ran it (default: this process's); ``backend``: ``engine`` or ``lava``;
+    ``computed_on``: the :func:`machine` that computed it (default: this one; a Ray task's is its node's)."""
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config = result.config
     seeds = list(config.seeds)
 
-    episodes = [e for seed, rets, lens in zip(seeds, result.returns, result.lengths)
-                for e in episodes_of(seed, rets, lens)]  # the run's seed order, then by episode
+    episodes = result_episodes(result)
     atomic_write(out / "returns.csv", lambda path: _write_returns(path, episodes))
     for seed, weights in zip(seeds, result.weights):
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         atomic_write(out / f"weights-seed{seed}.npz",
                      lambda p, ws=weights, params=run_params(config, seed, sizes): write_agent_file(p, params, ws))
-    per_seed = {
-        str(seed): {
-            "episodes_to_threshold": episodes_to_threshold(rets, result.reward_threshold),
+    steps_at = {}  # per seed, its env steps (all its environments) at each episode's end
+    for e in episodes:
+        steps_at.setdefault(e.seed, []).append(e.env_steps)
+    per_seed = {}
+    for seed, rets, steps in zip(seeds, result.returns, result.env_steps):
+        reached = episodes_to_threshold(rets, result.reward_threshold)
+        per_seed[str(seed)] = {
+            "episodes_to_threshold": reached,
+            "env_steps_to_threshold": steps_at[seed][reached - 1] if reached else None,
             "final_mean_return": float(np.mean(rets[-WINDOW:])) if rets else None,
+            "best_mean_return": float(running_mean(rets).max()) if rets else None,
             "episodes": len(rets),
             "env_steps": int(steps),
             "wall_seconds": round(result.wall_seconds, 3),
         }
-        for seed, rets, steps in zip(seeds, result.returns, result.env_steps)
-    }
     summary = {"config": config.to_dict(), "config_hash": config_hash(config), "backend": backend,
-               **_provenance(command or shlex.join(sys.argv)),
+               **_provenance(command or shlex.join(sys.argv), computed_on),
                "reward_threshold": result.reward_threshold, "saturations": result.saturations, "seeds": per_seed}
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str)))
     if plot:

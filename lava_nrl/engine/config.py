@@ -46,10 +46,13 @@ class TrainConfig:
     precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
     """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None
-    """Episodes per seed (≥ 1); default: the task's reference budget (CartPole 20,000, Acrobot 8,000,
+    """Episodes per seed (≥ 1), all its environments together; default: the task's reference budget (CartPole 20,000, Acrobot 8,000,
     Reaching 16,667 trials; 1,000 for other envs)."""
     seeds: tuple = (42, 101, 300, 482, 708)
     """One independent agent per seed (distinct integers ≥ 0), trained side by side."""
+    envs: int = 1
+    """K, environments per agent (≥ 1), stepped together: the agent's K copies share its weights, each with
+    its own noise, trace, baseline and episodes; episodes counts the agent's episodes over all of them."""
     hidden: int = 128
     """H, units per hidden layer (≥ 1)."""
     layers: int = 1
@@ -86,7 +89,7 @@ class TrainConfig:
         if self.precision == "fixed" and not rule.fixed_point:
             raise ConfigError(f"rule {self.rule!r} has no fixed-point flavour; use precision 'float'")
         # numpy numbers are accepted and stored as Python's, so that to_dict() is plain JSON.
-        normal = dict(hidden=integer("hidden", self.hidden, 1), layers=integer("layers", self.layers, 0),
+        normal = dict(envs=integer("envs", self.envs, 1), hidden=integer("hidden", self.hidden, 1), layers=integer("layers", self.layers, 0),
                       lr=positive_real("lr", rule.stable_lr if self.lr is None else self.lr),
                       sigma=positive_real("sigma", self.sigma),
                       stop_after_threshold=integer("stop_after_threshold", self.stop_after_threshold, 0))

@@ -2,8 +2,10 @@
 """Train one agent per seed, side by side, with NRL, RMHL or BP (nrl-algorithm.md).
 
 Reads top to bottom: set-up, then one loop — act, environment, learn, bookkeeping. Every agent is
-independent (its own weights, traces, baseline, environment and random streams), so agent i of a
-batch computes exactly what a run with ``seeds=[seeds[i]]`` computes. All arithmetic is in
+independent (its own weights, traces, baseline, environments and random streams), so agent i of a
+batch computes exactly what a run with ``seeds=[seeds[i]]`` computes. An agent with ``envs = K`` plays K
+environments at once, its K copies sharing its weights (:mod:`lava_nrl.kernels.agent`); its episodes
+over all of them count against its budget (:mod:`env_bridge.episodes`). All arithmetic is in
 :mod:`lava_nrl.kernels` (``act`` and ``learn`` are the Lava NRLAgent's too); this file only moves
 arrays.
 
@@ -32,16 +34,18 @@ import warnings
 import numpy as np
 
 from env_bridge.batch import EnvBatch, make_batch, make_env
+from env_bridge.episodes import AgentEpisodes
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import CheckpointError, ConfigError, OutputError
 from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
 from lava_nrl.kernels.rules import get_rule
-from lava_nrl.runs import WINDOW, Episode, add_counts, atomic_write, plural
+from lava_nrl.numerics import rng
+from lava_nrl.runs import Episode, add_counts, atomic_write, plural
 
 from .config import TrainConfig
 
 __all__ = ["train", "train_cohort", "TrainResult", "Run", "start_run", "save_checkpoint", "load_checkpoint",
-           "agent_spec", "extend_budget"]
+           "agent_spec", "extend_budget", "merge_results"]
 
 
 class TrainResult(ty.NamedTuple):
@@ -49,10 +53,12 @@ class TrainResult(ty.NamedTuple):
     returns: list  # per agent, the list of episode returns
     lengths: list  # per agent, the list of episode lengths
     weights: list  # per agent, the list of float64 weight matrices W_0..W_L
-    env_steps: np.ndarray  # per agent, env steps within its episode budget
+    env_steps: np.ndarray  # per agent, env steps within its episode budget, all its environments together
     wall_seconds: float
     reward_threshold: float | None
     saturations: dict  # fixed point: values clipped to their width, by kind (never silent)
+    episode_envs: list | None = None  # per agent, the environment of each episode (None: all 0)
+    episode_env_steps: list | None = None  # per agent, its env steps at each episode's end (None: Σ lengths)
 
 
 def agent_spec(config: TrainConfig, n_obs: int, n_actions: int) -> AgentSpec:
@@ -66,26 +72,37 @@ def agent_spec(config: TrainConfig, n_obs: int, n_actions: int) -> AgentSpec:
 class Run:
     """Everything a training run holds between two steps; a checkpoint is this object, pickled.
 
-    ``configs[g]``'s agents are ``slots[g]`` of the per-agent arrays, with kernels' ``specs[g]`` and
-    ``states[g]``."""
+    Rows are environments: agent i's K copies are consecutive rows. ``configs[g]``'s copies are rows
+    ``slots[g]``, with kernels' ``specs[g]`` and ``states[g]``."""
 
     configs: list
     envs: EnvBatch
     specs: list
     states: list
-    slots: list  # slices into the agent axis, one per group
+    slots: list  # slices into the rows, one per group
     schedule_state: ty.Any
     obs: np.ndarray
-    returns: list  # per agent, episode returns so far
-    lengths: list
-    episode_return: np.ndarray  # of the episode under way, per agent
+    books: list  # per agent, its AgentEpisodes
+    agent: np.ndarray  # per row, its agent
+    copy: np.ndarray  # per row, its environment's index within the agent
+    episode_return: np.ndarray  # of the episode under way, per row
     episode_length: np.ndarray
-    env_steps: np.ndarray  # within the budget, per agent
-    active: np.ndarray  # still learning: within its budget and not stopped at the threshold
-    held: np.ndarray  # consecutive episodes with the running mean ≥ threshold
-    budget: np.ndarray  # episodes, per agent
-    hold: np.ndarray  # stop_after_threshold, per agent (0: never stop early)
+    env_steps: np.ndarray  # within the budget, per row
+    active: np.ndarray  # per row: its environment plays on (AgentEpisodes.playing)
     wall_seconds: float = 0.0
+
+    @property
+    def returns(self) -> list:
+        """Per agent, its episode returns so far."""
+        return [book.returns for book in self.books]
+
+    @property
+    def lengths(self) -> list:
+        return [book.lengths for book in self.books]
+
+    @property
+    def seeds(self) -> list:
+        return [s for c in self.configs for s in c.seeds]
 
 
 def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
@@ -96,23 +113,24 @@ def start_run(configs: TrainConfig | ty.Sequence[TrainConfig]) -> Run:
         raise ConfigError("a cohort shares one environment and reward schedule; got "
                           + ", ".join(sorted({f"{c.env} {c.make_kwargs or ''} ({c.reward_schedule})"
                                               for c in configs})))
-    seeds = [s for c in configs for s in c.seeds]
     # Environment keywords travel in the factory, so that a checkpoint's batch is rebuilt with them.
-    envs = make_batch(functools.partial(make_env, env, **make_kwargs) if make_kwargs else env, seeds)
+    envs = make_batch(functools.partial(make_env, env, **make_kwargs) if make_kwargs else env,
+                      [e for c in configs for s in c.seeds for e in rng.env_seeds(s, c.envs)])
     specs = [agent_spec(c, envs.n_obs, envs.n_actions) for c in configs]
     _refuse_beyond_memory(specs, configs)
-    ends = np.cumsum([len(c.seeds) for c in configs])
-    slots = [slice(int(end - len(c.seeds)), int(end)) for c, end in zip(configs, ends)]
-    n = len(seeds)
-    per_agent = lambda value: np.concatenate([np.full(len(c.seeds), value(c)) for c in configs])  # noqa: E731
+    ends = np.cumsum([len(c.seeds) * c.envs for c in configs])
+    slots = [slice(int(end - len(c.seeds) * c.envs), int(end)) for c, end in zip(configs, ends)]
+    books = [AgentEpisodes(c.envs, c.num_episodes, c.stop_after_threshold, envs.reward_threshold)
+             for c in configs for _ in c.seeds]
+    rows = envs.num_envs
     return Run(configs=configs, envs=envs, specs=specs,
-               states=[init_agents(spec, c.seeds) for spec, c in zip(specs, configs)], slots=slots,
-               schedule_state=initial_state(RewardSchedule.parse(schedule), n), obs=envs.reset(),
-               returns=[[] for _ in seeds], lengths=[[] for _ in seeds], episode_return=np.zeros(n),
-               episode_length=np.zeros(n, dtype=np.int64), env_steps=np.zeros(n, dtype=np.int64),
-               active=np.ones(n, dtype=bool), held=np.zeros(n, dtype=np.int64),
-               budget=per_agent(lambda c: c.num_episodes).astype(np.int64),
-               hold=per_agent(lambda c: c.stop_after_threshold).astype(np.int64))
+               states=[init_agents(spec, c.seeds, c.envs) for spec, c in zip(specs, configs)], slots=slots,
+               schedule_state=initial_state(RewardSchedule.parse(schedule), rows), obs=envs.reset(), books=books,
+               agent=np.repeat(np.arange(len(books)), [c.envs for c in configs for _ in c.seeds]),
+               copy=np.concatenate([np.tile(np.arange(c.envs), len(c.seeds)) for c in configs]),
+               episode_return=np.zeros(rows), episode_length=np.zeros(rows, dtype=np.int64),
+               env_steps=np.zeros(rows, dtype=np.int64),
+               active=np.concatenate([book.playing for book in books]))
 
 
 def _available_memory() -> int | None:
@@ -128,15 +146,16 @@ def _available_memory() -> int | None:
 
 
 def _refuse_beyond_memory(specs: list, configs: list) -> None:
-    """Raise ConfigError, before anything is allocated, when the agents' weights and traces alone (8 bytes
-    a synapse each, in both precisions) would not fit in the memory available."""
-    synapses = sum(len(c.seeds) * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:]))
+    """Raise ConfigError, before anything is allocated, when the agents' weights and their copies' traces
+    alone (8 bytes a synapse each, in both precisions) would not fit in the memory available."""
+    synapses = sum(len(c.seeds) * (1 + c.envs) * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:]))
                    for spec, c in zip(specs, configs))
-    needed, available, agents = 16 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
+    needed, available, agents = 8 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
     if available is not None and needed > available:
         raise ConfigError(f"weights and traces of {plural(agents, 'agent')} of sizes "
                           f"{'-'.join(map(str, specs[0].sizes))} need {needed / 2**30:,.1f} GiB, and "
-                          f"{available / 2**30:,.1f} GiB is available; lower --hidden, --layers or the number of seeds")
+                          f"{available / 2**30:,.1f} GiB is available; lower --hidden, --layers, --envs or the number "
+                          "of seeds")
 
 
 def save_checkpoint(run, path) -> None:
@@ -186,19 +205,21 @@ def extend_budget(run: Run, episodes: int) -> Run:
     Raises
     ------
     ConfigError
-        ``episodes`` is below the run's budget, or a seed has already ended its budget (its environment
-        and random streams went on without it, so it cannot continue as the longer run would).
+        ``episodes`` is below the run's budget, or one of a seed's environments has already stopped at
+        its budget (its environment and random streams went on without it, so it cannot continue as the
+        longer run would).
     """
     config = run.configs[0]
     if episodes < config.num_episodes:
         raise ConfigError(f"--episodes {episodes} with --resume: below the run's {config.num_episodes}; "
                           "a budget can only grow")
-    ended = [str(seed) for i, seed in enumerate(config.seeds) if len(run.returns[i]) >= run.budget[i]]
+    ended = [str(seed) for seed, book in zip(config.seeds, run.books) if not book.playing.all()]
     if ended and episodes > config.num_episodes:
         raise ConfigError(f"--episodes {episodes} with --resume: seed {', '.join(ended)} already ended its "
                           f"{config.num_episodes} episodes, so it cannot go on as a longer run would; start a new run")
     run.configs[0] = dataclasses.replace(config, episodes=episodes)
-    run.budget[:] = episodes
+    for book in run.books:
+        book.budget = episodes
     return run
 
 
@@ -226,7 +247,8 @@ def train(config: TrainConfig | Run, on_episodes: ty.Callable[[list, int], None]
     (a progress bar advances by both). ``checkpoint``: a
     path written every ``checkpoint_every`` finished episodes (0: never) and on Ctrl-C, after which
     the KeyboardInterrupt goes on; continuing from it gives the uninterrupted run's result, bit for
-    bit. ``jobs``: processes to split the seeds over (no checkpoints then)."""
+    bit. It may also be a callable ``checkpoint(run)`` that stores the :class:`Run` elsewhere (a Ray
+    task sends it to the driver). ``jobs``: processes to split the seeds over (no checkpoints then)."""
     if isinstance(config, Run) and len(config.configs) != 1:
         raise ConfigError(f"train() continues a run of one config; this one has {len(config.configs)}: "
                           "use train_cohort()")
@@ -246,9 +268,10 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
     :class:`TrainResult` per config, in order. ``on_episodes``, ``checkpoint`` and
     ``checkpoint_every`` as for :func:`train`; each config computes exactly what it computes alone."""
     run = configs if isinstance(configs, Run) else start_run(configs)
+    store = checkpoint if callable(checkpoint) else functools.partial(save_checkpoint, path=checkpoint)
     envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
     schedule = RewardSchedule.parse(run.configs[0].reward_schedule)
-    threshold = envs.reward_threshold if run.hold.any() else None
+    seeds = run.seeds
     actions = np.zeros(envs.num_envs, dtype=np.int64)
     started, since_checkpoint = time.perf_counter() - run.wall_seconds, 0
     with _interrupts_between_steps() as interrupted:
@@ -257,7 +280,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                 if checkpoint is not None:
                     run.wall_seconds = time.perf_counter() - started
                     try:
-                        save_checkpoint(run, checkpoint)
+                        store(run)
                     except OSError as err:
                         raise OutputError(f"interrupted, and the checkpoint could not be written "
                                           f"({err.strerror or err}): {checkpoint} holds the run as it was at its "
@@ -280,29 +303,33 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                     learn(spec, state, spec.arith.encode_reward(delivered[slot]), event[slot], done[slot],
                           run.active[slot])
 
-            # EPISODE BOOKKEEPING
+            # EPISODE BOOKKEEPING (AgentEpisodes: which environments play on)
             run.episode_return += reward
             run.episode_length += 1
             run.env_steps += run.active
             finished = np.flatnonzero(done & run.active)
-            for i in finished:
-                run.returns[i].append(float(run.episode_return[i]))
-                run.lengths[i].append(int(run.episode_length[i]))
-                if threshold is not None and run.hold[i] and len(run.returns[i]) >= WINDOW:
-                    run.held[i] = run.held[i] + 1 if np.mean(run.returns[i][-WINDOW:]) >= threshold else 0
-                run.active[i] = len(run.returns[i]) < run.budget[i] and not (run.hold[i] and run.held[i] >= run.hold[i])
+            ended = {}  # agent → its episodes that ended at this step
+            for r in finished:
+                i = run.agent[r]
+                book = run.books[i]
+                book.end(run.copy[r], run.episode_return[r], run.episode_length[r],
+                         run.env_steps[run.agent == i].sum() if book.playing.size > 1 else run.env_steps[r])
+                ended[i] = ended.get(i, 0) + 1
+            for i in ended:
+                run.active[run.agent == i] = run.books[i].playing
             run.episode_return[done] = 0.0
             run.episode_length[done] = 0
             if finished.size:
                 if on_episodes is not None:
-                    skipped = sum(run.budget[i] - len(run.returns[i]) for i in finished if not run.active[i])
-                    on_episodes([Episode(envs.seeds[i], 0, len(run.returns[i]), run.returns[i][-1], run.lengths[i][-1],
-                                         int(run.env_steps[i])) for i in finished], int(skipped))
+                    on_episodes([Episode(seeds[i], b.envs[n], n + 1, b.returns[n], b.lengths[n], b.env_steps[n])
+                                 for i, b in ((i, run.books[i]) for i in ended)
+                                 for n in range(len(b.returns) - ended[i], len(b.returns))],
+                                sum(run.books[i].skipped for i in ended))
                 since_checkpoint += finished.size
                 if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
                     run.wall_seconds = time.perf_counter() - started
                     try:
-                        save_checkpoint(run, checkpoint)
+                        store(run)
                     except OSError as err:  # a full disk must not end the run: its results are still to come
                         warnings.warn(f"could not write the checkpoint {checkpoint} ({err.strerror or err}); training "
                                       "goes on, and the previous checkpoint stays as it was", RuntimeWarning)
@@ -310,11 +337,15 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
 
     envs.close()
     wall = time.perf_counter() - started
-    results = []
+    results, first = [], 0
     for config, (spec, state, slot) in zip(run.configs, groups):
         final = [[spec.arith.decode_weights(w[i]) for w in state.weights] for i in range(len(config.seeds))]
-        results.append(TrainResult(config, run.returns[slot], run.lengths[slot], final, run.env_steps[slot], wall,
-                                   envs.reward_threshold, dict(spec.arith.saturations)))
+        books = run.books[first : first + len(config.seeds)]
+        first += len(config.seeds)
+        results.append(TrainResult(config, [b.returns for b in books], [b.lengths for b in books], final,
+                                   run.env_steps[slot].reshape(len(books), config.envs).sum(axis=1), wall,
+                                   envs.reward_threshold, dict(spec.arith.saturations),
+                                   [b.envs for b in books], [b.env_steps for b in books]))
     return results
 
 
@@ -343,12 +374,19 @@ def _train_in_processes(config, jobs: int, on_episodes, checkpoint) -> TrainResu
                 if finished:
                     break
         results = [f.result() for f in pending]
+    return merge_results(config, results, time.perf_counter() - started)
+
+
+def merge_results(config: TrainConfig, parts: ty.Sequence[TrainResult], wall_seconds: float) -> TrainResult:
+    """The :class:`TrainResult` of ``config`` from the results of runs of parts of its seeds, given in
+    ``config.seeds``' order (agents are independent: the same as one run of every seed)."""
     saturations: dict = {}
-    for r in results:
+    for r in parts:
         add_counts(saturations, r.saturations)
-    return TrainResult(config, [x for r in results for x in r.returns], [x for r in results for x in r.lengths],
-                       [x for r in results for x in r.weights], np.concatenate([r.env_steps for r in results]),
-                       time.perf_counter() - started, results[0].reward_threshold, saturations)
+    return TrainResult(config, [x for r in parts for x in r.returns], [x for r in parts for x in r.lengths],
+                       [x for r in parts for x in r.weights], np.concatenate([r.env_steps for r in parts]),
+                       wall_seconds, parts[0].reward_threshold, saturations,
+                       [x for r in parts for x in r.episode_envs], [x for r in parts for x in r.episode_env_steps])
 
 
 def _train_shard(config: TrainConfig, progress) -> TrainResult:

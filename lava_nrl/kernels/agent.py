@@ -3,7 +3,13 @@
 trace) and :func:`learn` (at a reward event: RPE, weight update, baseline, trace reset).
 
 The engine calls them for a batch of agents; the Lava ``NRLAgent`` model calls them for one. State is
-an :class:`AgentState` of arrays with a leading agent axis, updated in place. Each is one compiled
+an :class:`AgentState` of arrays with a leading agent axis, updated in place.
+
+An agent may act in K environments at once (``copies``): its K *copies* share its weights and each has
+its own activity, noise and action streams, trace and baseline; the copies of agent i are rows
+i·K … i·K + K − 1 of the per-copy arrays. At a step, every copy acts on the same weights; then the
+copies' reward events apply one after the other, in row order, each changing the shared weights by its
+own δ_k·e_k. With K = 1 a copy is its agent. Each is one compiled
 loop over the agents, made of the same per-agent rows as the decomposed Lava Processes' ticks
 (:mod:`.plasticity` holds the rule's rows), so every runner computes the same numbers in the same order.
 """
@@ -95,34 +101,41 @@ class AgentSpec:
 
 
 class AgentState(ty.NamedTuple):
-    """Everything a batch of agents learns, counts or draws with; leading axis = agent."""
+    """Everything a batch of A agents with K copies each learns, counts or draws with; leading axis =
+    agent (A) or copy (A·K, agent i's copies together)."""
 
     weights: list  # W_l, (A, n_post, n_pre)
-    traces: list  # e_l, same shapes
-    baseline: np.ndarray  # R̄, (A,)
-    has_baseline: np.ndarray  # (A,) bool: R̄ has been set
-    step: np.ndarray  # (A,) uint64: steps taken = draw counter of the noise and action streams
+    traces: list  # e_l, (A·K, n_post, n_pre)
+    baseline: np.ndarray  # R̄, (A·K,)
+    has_baseline: np.ndarray  # (A·K,) bool: R̄ has been set
+    step: np.ndarray  # (A·K,) uint64: steps taken = draw counter of the noise and action streams
     updates: np.ndarray  # (A,) uint64: reward events = draw counter of the rounding streams
-    noise_key: np.ndarray  # (A,) uint32: one stream, one element per neuron (numbered across layers)
-    action_key: np.ndarray  # (A,) uint32
+    noise_key: np.ndarray  # (A·K,) uint32: one stream, one element per neuron (numbered across layers)
+    action_key: np.ndarray  # (A·K,) uint32
     rounding_keys: np.ndarray  # (L, A) uint32: one stream per layer
 
+    @property
+    def copies(self) -> int:
+        """K, the environment copies of each agent."""
+        return len(self.step) // len(self.updates)
 
-def init_agents(spec: AgentSpec, seeds: ty.Sequence[int]) -> AgentState:
-    """Xavier-normal weights from each seed (quantised in fixed point), zero traces, no baseline."""
+
+def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> AgentState:
+    """Xavier-normal weights from each seed (quantised in fixed point), zero traces, no baseline; each
+    agent with ``copies`` environment copies (their streams: :func:`lava_nrl.numerics.rng.copy_keys`)."""
     arith = spec.arith
     per_agent = [xavier_normal(list(spec.sizes), s) for s in seeds]
     weights = [arith.encode_weights(np.stack([w[l] for w in per_agent])) for l in range(spec.n_layers)]
-    n = len(seeds)
+    n, rows = len(seeds), len(seeds) * copies
     return AgentState(
         weights=weights,
-        traces=[np.zeros_like(w) for w in weights],
-        baseline=arith.encode_reward(np.zeros(n)),
-        has_baseline=np.zeros(n, dtype=bool),
-        step=np.zeros(n, dtype=np.uint64),
+        traces=[np.zeros((rows,) + w.shape[1:], w.dtype) for w in weights],
+        baseline=arith.encode_reward(np.zeros(rows)),
+        has_baseline=np.zeros(rows, dtype=bool),
+        step=np.zeros(rows, dtype=np.uint64),
         updates=np.zeros(n, dtype=np.uint64),
-        noise_key=np.array([rng.derive_key(s, rng.NOISE) for s in seeds], dtype=np.uint32),
-        action_key=np.array([rng.derive_key(s, rng.ACTION) for s in seeds], dtype=np.uint32),
+        noise_key=np.concatenate([rng.copy_keys(s, rng.NOISE, copies) for s in seeds]),
+        action_key=np.concatenate([rng.copy_keys(s, rng.ACTION, copies) for s in seeds]),
         rounding_keys=np.array([[rng.derive_key(s, rng.ROUNDING, l) for s in seeds] for l in range(spec.n_layers)],
                                dtype=np.uint32).reshape(spec.n_layers, n),
     )
@@ -141,6 +154,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
     x, x_noisy = np.empty(n_in + n_neurons, s.dtype), np.empty(n_in + n_neurons, s.dtype)
     n_actions = weights[n_layers - 1].shape[1]
     logp, logp_noisy = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
+    copies = s.shape[0] // weights[0].shape[0]  # K: row b acts with agent b // K's weights
     network_norm = False  # some layer normalises its ξ by the whole network's ‖ξ‖²
     for l in range(n_layers):
         layer = LayerRule(*layer_tuples[l])
@@ -151,7 +165,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         x_noisy[:n_in] = s[b]
         noise_row(k, sat, noise_key[b], step[b], 0, xi)
         for l in range(n_layers):
-            w = weights[l][b]
+            w = weights[l][b // copies]
             lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
             dense_row(k, sat, w, x[x_in : x_in + w.shape[1]], x_noisy[x_in : x_in + w.shape[1]], a[lo:hi],
                       a_noisy_in[lo:hi])
@@ -170,10 +184,10 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
             for l in range(n_layers):
                 network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
         if LayerRule(*layer_tuples[0]).post == POST_BP:
-            bp_post_row(k, sat, weights, b, a, first, logp, action, post)
+            bp_post_row(k, sat, weights, b // copies, a, first, logp, action, post)
         elif LayerRule(*layer_tuples[0]).post == POST_SIGN or LayerRule(*layer_tuples[0]).post == POST_BP_SIGN:
-            srl_post_row(k, sat, weights, b, a, first, logp, action, LayerRule(*layer_tuples[0]).post == POST_BP_SIGN,
-                         post)
+            srl_post_row(k, sat, weights, b // copies, a, first, logp, action,
+                         LayerRule(*layer_tuples[0]).post == POST_BP_SIGN, post)
         elif LayerRule(*layer_tuples[n_layers - 1]).post == POST_EXACT:
             output_grad_row(k, logp, action, post[top:])
         for l in range(n_layers):
@@ -185,7 +199,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
 
 
 def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
-    """One step of every agent on encoded observations ``s`` (A, n_obs): returns the actions (A,)."""
+    """One step of every copy on encoded observations ``s`` (A·K, n_obs): returns the actions (A·K,)."""
     actions = np.empty(len(s), np.int64)
     _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
          np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
@@ -197,29 +211,32 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
 def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseline, has_baseline, updates,
            rounding_keys, layer_tuples, third_tuple):
     third = ThirdFactor(*third_tuple)
+    copies = reward.shape[0] // weights[0].shape[0]  # K: row b learns into agent b // K's weights
     for b in range(reward.shape[0]):
+        i = b // copies
         learning_event = event[b] and learning[b]
         previous = baseline[b], has_baseline[b]
         delta = modulator_row(k, sat, third, reward[b], learning_event, episode_end[b], baseline, has_baseline, b)
         if learning_event:
             for l in range(len(weights)):  # check every layer before changing any (a sign step is bounded)
                 layer = LayerRule(*layer_tuples[l])
-                if layer.step == STEP_PLAIN and not update_is_finite(k, weights[l][b], traces[l][b],
+                if layer.step == STEP_PLAIN and not update_is_finite(k, weights[l][i], traces[l][b],
                                                                      update_gain(k, layer, delta)):
                     baseline[b], has_baseline[b] = previous  # nothing of this event is kept
-                    return b, l
+                    return i, l
         if event[b]:
             for l in range(len(weights)):
-                reward_event_row(k, sat, LayerRule(*layer_tuples[l]), weights[l][b], traces[l][b], delta,
-                                 learning[b], rounding_keys[l, b], updates[b])
+                reward_event_row(k, sat, LayerRule(*layer_tuples[l]), weights[l][i], traces[l][b], delta,
+                                 learning[b], rounding_keys[l, i], updates[i])
             if learning[b]:
-                updates[b] += np.uint64(1)
+                updates[i] += np.uint64(1)
     return -1, -1
 
 
 def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndarray,
           episode_end: np.ndarray, learning: np.ndarray | None = None) -> None:
-    """Apply the reward events: for agents with ``event`` (and ``learning``, default all), δ from the
+    """Apply the reward events of every copy (rows as for :func:`act`, in row order): for copies with
+    ``event`` (and ``learning``, default all), δ from the
     encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e); s_l: the rule's gain), R̄ update;
     then e ← 0 where ``event``, and R̄ is forgotten where ``episode_end`` if the modulation resets it
     each episode."""

@@ -147,34 +147,39 @@ def modulator_row(k, sat, third, reward, event, episode_end, baseline, has_basel
 # -- the decomposed graph's ticks (batch-first; a Lava model passes a batch of one) ---------------
 @njit(cache=True)
 def sign_back_tick(k, sat, layer_tuple, below, w, given, back):
-    """The first part of a ``TraceDense`` tick, for each agent b: under SRL's sign pathway, and where
-    there is a layer ``below``, back = Wᵀ s of the signs ``given`` (the previous step's, from this
-    layer's sign neurons) through the weights they were computed with (before this tick's update), for
-    the sign neurons of the layer below; else ``back`` is left as it is."""
+    """The first part of a ``TraceDense`` tick, for each copy b (of agent b // K): under SRL's sign
+    pathway, and where there is a layer ``below``, back = Wᵀ s of the signs ``given`` (the previous
+    step's, from this layer's sign neurons) through the weights they were computed with (before this
+    tick's update), for the sign neurons of the layer below; else ``back`` is left as it is."""
     layer = LayerRule(*layer_tuple)
     if layer.post == POST_SIGN and below:
-        for b in range(w.shape[0]):
-            sign_back_row(k, sat, w[b], given[b], back[b])
+        copies = given.shape[0] // w.shape[0]
+        for b in range(given.shape[0]):
+            sign_back_row(k, sat, w[b // copies], given[b], back[b])
 
 
 @njit(cache=True)
 def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_noisy_previous, rho, network_xi_sq,
                      delta, event, xi, given, key, updates, x, x_noisy, a, a_noisy, post):
-    """One ``TraceDense`` tick for each agent b: the trace step of the previous step (from its
-    inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖², the neurons' ξ and, for the exact output
-    eligibility or SRL's signs, the ``given`` post factor), the reward event, then the forward sums
-    a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
+    """One ``TraceDense`` tick for each copy b (rows as in :mod:`.agent`: copy b of agent b // K): the
+    trace step of the previous step (from its inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖², the
+    neurons' ξ and, for the exact output eligibility or SRL's signs, the ``given`` post factor) and the
+    reward event, copy after copy; then, once every event has changed the shared weights, the forward
+    sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
     layer = LayerRule(*layer_tuple)
-    for b in range(w.shape[0]):
+    copies = e.shape[0] // w.shape[0]
+    for b in range(e.shape[0]):
+        i = b // copies
         if layer.post == POST_EXACT or layer.post == POST_SIGN:
             post[b, :] = given[b]
         if has_previous[b]:  # the first tick has no previous step
             trace_step_row(k, sat, layer, e[b], rho[b], xi[b], network_xi_sq[b], x_previous[b],
                            x_noisy_previous[b], post[b])
         if event[b]:
-            reward_event_row(k, sat, layer, w[b], e[b], delta[b], True, key[b], updates[b])
-            updates[b] += np.uint64(1)
-        dense_row(k, sat, w[b], x[b], x_noisy[b], a[b], a_noisy[b])
+            reward_event_row(k, sat, layer, w[i], e[b], delta[b], True, key[i], updates[i])
+            updates[i] += np.uint64(1)
+    for b in range(e.shape[0]):
+        dense_row(k, sat, w[b // copies], x[b], x_noisy[b], a[b], a_noisy[b])
         x_previous[b] = x[b]
         x_noisy_previous[b] = x_noisy[b]
         has_previous[b] = True
@@ -182,7 +187,7 @@ def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_nois
 
 @njit(cache=True)
 def modulator_tick(k, sat, third_tuple, reward, event, episode_end, baseline, has_baseline, delta):
-    """One ``RewardModulator`` tick for each agent b: δ into ``delta`` (see :func:`modulator_row`)."""
+    """One ``RewardModulator`` tick for each copy b: δ into ``delta`` (see :func:`modulator_row`)."""
     third = ThirdFactor(*third_tuple)
     for b in range(reward.shape[0]):
         delta[b] = modulator_row(k, sat, third, reward[b], event[b], episode_end[b], baseline, has_baseline, b)

@@ -26,12 +26,13 @@ import numpy as np
 from numba.extending import register_jitable
 
 __all__ = [
-    "NOISE", "ACTION", "ROUNDING", "derive_key", "hash_u32", "draw_key", "element_u32", "random_u32", "byte_sum",
+    "NOISE", "ACTION", "ROUNDING", "ENV", "derive_key", "copy_keys", "env_seeds", "hash_u32", "draw_key", "element_u32", "random_u32", "byte_sum",
     "IRWIN_HALL_MEAN", "IRWIN_HALL_STD",
 ]
 
 # Purposes of a stream, mixed into its key.
-NOISE, ACTION, ROUNDING = 1, 2, 3
+NOISE, ACTION, ROUNDING, ENV = 1, 2, 3, 4
+COPY = 5  # tags the streams of an agent's environment copies 1 … K − 1 (copy 0 keeps the agent's own)
 
 _GOLDEN = np.uint64(0x9E3779B9)
 _M1 = np.uint64(0x7FEB352D)
@@ -98,3 +99,15 @@ def derive_key(seed: int, *tags: int) -> np.uint32:
     for tag in tags:
         h = _mix32(h ^ _mix32((np.uint64(tag) + _GOLDEN) & _U32))
     return np.uint32(h)
+
+
+def copy_keys(seed: int, purpose: int, copies: int) -> np.ndarray:
+    """The keys of stream ``purpose`` for an agent's ``copies`` environment copies (uint32, (copies,)):
+    copy 0 has the agent's own key, so one copy is exactly an agent without copies."""
+    return np.array([derive_key(seed, purpose, *(() if k == 0 else (COPY, k))) for k in range(copies)],
+                    dtype=np.uint32)
+
+
+def env_seeds(seed: int, copies: int) -> list[int]:
+    """Seeds of an agent's ``copies`` environments: copy 0's is the agent's seed, the others derived."""
+    return [int(seed)] + [int(derive_key(seed, ENV, COPY, k)) for k in range(1, copies)]

@@ -96,12 +96,20 @@ def test_summary_records_where_the_run_came_from(tmp_path, capsys):
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=pathlib.Path(lava_nrl.__file__).parent,
                           capture_output=True, text=True)
     assert summary.get("git_commit") == (head.stdout.strip() if head.returncode == 0 else None)
-    assert summary["machine"] == {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                                  "python": platform.python_version()}
+    machine = summary["machine"]
+    assert {k: machine[k] for k in ("platform", "cpu_count", "python")} == {
+        "platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version()}
+    import numba.core.config
+    from llvmlite.binding import get_host_cpu_name
+
+    # what decides a float run's last bits (docs/scaling.md): numba's compile target and its features, libc
+    assert machine["numba_target"] == (numba.core.config.CPU_NAME or get_host_cpu_name())
+    assert "+sse2" in machine["numba_features"].split(",") or platform.machine() != "x86_64"
+    assert machine["libc"] == " ".join(platform.libc_ver()) and machine["numpy"] == np.__version__
     assert "fixed_format" not in summary["config"]
     assert summary["config_hash"] == config_hash(TrainConfig(episodes=2, seeds=(42,), hidden=8))
     fixed = json.loads((tmp_path / "fixed" / "summary.json").read_text())
-    assert fixed["config"]["fixed_format"]["weight_bits"] == 16 and fixed["config_hash"] != summary["config_hash"]
+    assert fixed["config"]["fixed_format"]["weight_bits"] == 9 and fixed["config_hash"] != summary["config_hash"]
 
 
 def test_git_commit_is_absent_outside_a_repository(tmp_path):
@@ -115,7 +123,8 @@ def test_printed_lines_say_1_seed_and_the_saturations(tmp_path, capsys):
     from lava_nrl.cli import main
 
     common = ["--episodes", "10", "--seeds", "1", "--hidden", "8", "--precision", "fixed", "--no-progress"]
-    assert main(["train", *common, "--lr", "0.5", "--out", str(tmp_path / "calm")]) == 0
+    paper = ["--weight-bits", "16", "--weight-frac-bits", "12", "--trace-bits", "32", "--trace-frac-bits", "16"]
+    assert main(["train", *common, *paper, "--lr", "0.5", "--out", str(tmp_path / "calm")]) == 0  # nothing clips
     calm = capsys.readouterr().out
     assert " · 1 seed · " in calm and "saturated" not in calm
     assert main(["train", *common, "--lr", "1000", "--out", str(tmp_path / "wild")]) == 0  # η drives weights out
@@ -143,7 +152,7 @@ def test_a_network_beyond_memory_is_refused_before_allocating(tmp_path, capsys):
                  "--out", str(tmp_path), "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: weights and traces of 1 agent of sizes 4-1000000-1000000-2 need 14,901.") \
-        and "GiB is available; lower --hidden, --layers or the number of seeds" in err, err
+        and "GiB is available; lower --hidden, --layers, --envs or the number of seeds" in err, err
 
 
 @pytest.mark.lava
@@ -194,7 +203,7 @@ def test_help_explains_each_option_and_flat_widths_reach_the_fixed_format(tmp_pa
     train_help = subprocess.run([sys.executable, "-m", "lava_nrl.cli", "train", "--help"], capture_output=True,
                                 text=True, timeout=60).stdout
     for text in ("λ in (0, 1]", "γ_e in (0, 1]", "η > 0", "σ > 0", "Stable η of each: nrl 0.1, nrl-b 0.01",
-                 "--weight-bits", "Signed width of a weight W. Default 16."):
+                 "--weight-bits", "Signed width of a weight W. Default 9"):
         assert text in " ".join(train_help.split()), text
 
 

@@ -22,7 +22,8 @@ def _plant_cell(out, cell) -> None:
 def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     _plant_cell(tmp_path, cells(quick=False)[0])  # a full run's cell: --overwrite removes it
     seen = []
-    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused: seen.append(reused), jobs=2, overwrite=True)
+    rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused, progress: seen.append(reused), jobs=2,
+                     overwrite=True)
     names = [c.name for c in cells(quick=True)]
     assert len(rows) == len(names) == 31 and not any(seen)
     assert [r["cell"] for r in json.loads((tmp_path / "results.json").read_text())] == names
@@ -34,7 +35,7 @@ def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     cartpole_bp = next(r for r in rows if r["cell"] == "CartPole-v1-bp-float")
     assert cartpole_bp["seeds"] == 2 and cartpole_bp["final_mean_return"][0] > 0
     seen.clear()
-    again = reproduce(tmp_path, quick=True, on_cell=lambda name, reused: seen.append(reused))
+    again = reproduce(tmp_path, quick=True, on_cell=lambda name, reused, progress: seen.append(reused))
     assert all(seen) and again == rows  # nothing re-run, same numbers
     assert not list((tmp_path / "cohorts").iterdir())  # finished cohorts leave no checkpoint
     with pytest.raises(OutputError, match="cell Reaching1D-v0-nrl-float there was run with another configuration"):
@@ -69,14 +70,16 @@ def test_reproduce_jobs_0_is_refused_like_train(tmp_path, capsys):
 def test_quick_lines_say_it_is_a_smoke_run(tmp_path, capsys, monkeypatch):
     from lava_nrl.cli import main
 
-    def two_cells(out, quick, on_cell, jobs, overwrite):
-        on_cell("Acrobot-v1-bp-float", False)
-        on_cell("Acrobot-v1-nrl-float", True)
+    from lava_nrl.cells import Progress
+
+    def two_cells(out, quick, on_cell, **options):
+        on_cell("Acrobot-v1-bp-float", False, Progress(1, 26, 250.0))
+        on_cell("Acrobot-v1-nrl-float", True, Progress(2, 26, None))
         return [{}, {}]
 
     monkeypatch.setattr("lava_nrl.reproduce.reproduce", two_cells)
     assert main(["reproduce", "--out", str(tmp_path), "--quick"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("] Acrobot-v1-bp-float (smoke run)")
-    assert lines[1].endswith("] Acrobot-v1-nrl-float (done before) (smoke run)")
+    assert lines[0].endswith("] Acrobot-v1-bp-float (smoke run) · 1/26 cells · ETA 4 min")
+    assert lines[1].endswith("] Acrobot-v1-nrl-float (done before) (smoke run) · 2/26 cells")
     assert lines[2].startswith("2 cells of a --quick smoke run (not results) in ")

@@ -180,7 +180,7 @@ def test_discrete_observations_arrive_one_hot():
     np.testing.assert_array_equal(first, np.eye(16)[0])  # FrozenLake starts in state 0
 
 
-def test_max_episodes_ends_the_run_after_the_last_reward_and_runs_go_on():
+def test_max_episodes_ends_the_run_after_the_last_reward_and_later_runs_step_no_environment():
     bridge = EnvBridge(env="CartPole-v1", seed=3, max_episodes=3)
     policy = PolePolicy()
     sink = Sink(shape=(RewardMessage.size(),), buffer=1)
@@ -190,9 +190,11 @@ def test_max_episodes_ends_the_run_after_the_last_reward_and_runs_go_on():
         run_guarded(bridge, 100_000, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
         lengths = bridge.episode_lengths
         assert len(lengths) == 3
-        assert int(bridge.env_steps.get()[0]) == lengths.sum() + 1  # the tick that sent the last reward
+        assert int(bridge.env_steps.get()[0]) == lengths.sum()  # no step beyond the budget
         np.testing.assert_array_equal(sink.data.get()[:, 0][[REWARD_EVENT, EPISODE_END]], [1, 1])
         run_guarded(bridge, 10, Loihi2SimCfg(select_tag="floating_pt"), timeout=60)
-        assert int(bridge.env_steps.get()[0]) == lengths.sum() + 11
+        assert int(bridge.env_steps.get()[0]) == lengths.sum()
+        assert len(bridge.episode_lengths) == 3
+        np.testing.assert_array_equal(sink.data.get()[:, 0][[REWARD_EVENT, EPISODE_END]], [0, 0])
     finally:
         bridge.stop()

@@ -19,27 +19,33 @@ pytestmark = [pytest.mark.lava, pytest.mark.timeout(300), pytest.mark.usefixture
 
 
 def run_lava(config: TrainConfig, ticks: int, decomposed: bool):
+    """The config's one seed on the Lava graph; the bridge ends the run at the budget (within ``ticks``)."""
     seed = config.seeds[0]
-    bridge = EnvBridge(env=config.env, seed=seed, reward=config.reward_schedule)
+    bridge = EnvBridge(env=config.env, seed=seed, num_envs=config.envs, reward=config.reward_schedule,
+                       max_episodes=config.num_episodes)
     agent = NRLAgent(sizes=config.sizes(bridge.n_obs, bridge.n_actions), rule=config.rule, lr=config.lr,
-                     sigma=config.sigma, precision=config.precision, seed=seed, modulation=config.modulation)
+                     sigma=config.sigma, precision=config.precision, seed=seed, num_envs=config.envs,
+                     modulation=config.modulation)
     connect(bridge, agent)
     try:
         cfg = Loihi2SimCfg(select_tag=TAG[config.precision], select_sub_proc_model=decomposed)
         run_guarded(bridge, ticks, cfg, timeout=240)
         assert agent.procs.is_empty() != decomposed  # the run config chose the implementation asked for
-        return agent.layer_weights(), list(bridge.episode_returns)
+        return (agent.layer_weights(), list(bridge.episode_returns), list(bridge.episode_envs),
+                int(bridge.env_steps.get()[0]))
     finally:
         bridge.stop()
 
 
 def assert_lava_equals_engine(config: TrainConfig, decomposed: bool):
-    """Run ``config`` (one seed) on the engine and on the Lava graph: the same returns and weights, bit
-    for bit. Returns the engine's result."""
+    """Run ``config`` (one seed) on the engine and on the Lava graph: the same episodes (returns, and the
+    environment each was played in), env steps and weights, bit for bit. Returns the engine's result."""
     engine = train(config)
     # The last episode's reward reaches the agent one tick after the episode's last step.
-    weights, returns = run_lava(config, sum(engine.lengths[0]) + 1, decomposed)
-    np.testing.assert_array_equal(returns[: config.num_episodes], engine.returns[0])
+    weights, returns, envs, env_steps = run_lava(config, sum(engine.lengths[0]) + 2, decomposed)
+    np.testing.assert_array_equal(returns, engine.returns[0])
+    np.testing.assert_array_equal(envs, engine.episode_envs[0])
+    assert env_steps == engine.env_steps[0]
     for lava_w, engine_w in zip(weights, engine.weights[0]):
         np.testing.assert_array_equal(lava_w, engine_w)
     return engine
@@ -61,6 +67,20 @@ def test_reaching_600_steps(rule, precision, decomposed):
                          episodes=2, seeds=(101,))
     engine = assert_lava_equals_engine(config, decomposed)
     assert sum(engine.lengths[0]) == 600
+
+
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+@pytest.mark.parametrize("precision", ["fixed", "float"])
+@pytest.mark.parametrize("rule", ["nrl-b", "nrl-fast", "srl"])
+def test_four_environments_sharing_one_agent(rule, precision, decomposed):
+    """K = 4 copies: episodes end at different ticks in different copies, several copies' reward events
+    reach the shared weights in one tick, copies stop one by one as the budget is all started."""
+    config = TrainConfig(env="CartPole-v1", rule=rule, precision=precision, lr=0.05, episodes=14, seeds=(7,),
+                         envs=4)
+    engine = assert_lava_equals_engine(config, decomposed)
+    assert sorted(set(engine.episode_envs[0])) == [0, 1, 2, 3]
+    assert engine.episode_envs[0] != sorted(engine.episode_envs[0])  # copies finish interleaved
+    assert engine.env_steps[0] == sum(engine.lengths[0])  # every episode started was played to its end
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])

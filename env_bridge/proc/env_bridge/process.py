@@ -15,18 +15,21 @@ from lava.magma.core.process.variable import Var
 
 from env_bridge.batch import make_batch
 from env_bridge.schedules import RewardSchedule
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
 from lava_nrl.numerics import FixedFormat
 
 from lava_nrl.messages import RewardMessage
-from lava_nrl.model_support import ValidatedProcess, saturation_var
+from lava_nrl.model_support import ValidatedProcess, copy_rows, saturation_var
 
 __all__ = ["EnvBridge"]
 
+EPISODE_FIELDS = 4  # of the episode log: return, length, environment, env steps at its end
+
 
 class EnvBridge(ValidatedProcess):
-    """Owns a gymnasium environment and streams it through ports: observations and (scheduled)
-    rewards out, actions in.
+    """Owns a gymnasium environment — or K of them, stepped in the same tick — and streams it through
+    ports: observations and (scheduled) rewards out, actions in.
 
     Tick cycle (``T = cycle_ticks``; phase = (tick − 1) mod T)::
 
@@ -37,7 +40,15 @@ class EnvBridge(ValidatedProcess):
         phase T − 1  the action is decoded and the environment steps: s_{t+1} is sent from the next tick
 
     With ``T = 1`` a policy Process that receives ``obs_out`` and sends on ``action_in`` in the same
-    tick closes the loop at one environment step per tick. A graph whose action lags the observation
+    tick closes the loop at one environment step per tick.
+
+    With ``num_envs = K > 1`` every port carries a row per environment — ``obs_out`` (K, n_obs),
+    ``reward_out`` (K, 3), ``action_in`` (K,) (or (K, n_actions) for ``argmax``) — and each environment
+    has its own seed (:func:`lava_nrl.numerics.rng.env_seeds`: the first is ``seed``) and reward schedule
+    state. ``max_episodes`` then counts the episodes of all K together, and an environment stops once the
+    budget is all started or the threshold held (:mod:`env_bridge.episodes`, the engine's bookkeeping): it
+    no longer steps, its action is ignored and it delivers no reward event. K = 1 is the single
+    environment, with ports of shapes (n_obs,), (3,) and (1,). A graph whose action lags the observation
     by d ticks (each ``Dense`` adds one) needs ``T ≥ d + 1``.
 
     Rewards follow ``reward`` (``env_bridge.schedules``, shared with the engine): R is what the
@@ -59,6 +70,8 @@ class EnvBridge(ValidatedProcess):
         Reward schedule: ``immediate``, ``episodic`` (default), ``delay:K``, ``every:K``.
     seed : int
         Seeds the environment's first reset (later resets continue its generator).
+    num_envs : int
+        K, environments stepped together (default 1).
     cycle_ticks : int
         T, ticks per environment step (default 1).
     action_encoding : str
@@ -77,8 +90,9 @@ class EnvBridge(ValidatedProcess):
         is a ConfigError here, and an episode past a full log stops the run with a ConfigError.
     max_episodes : int or None
         End the run (a pause requested by the model) on the tick that delivers the reward message
-        of episode ``max_episodes``'s last step, so a downstream learner has seen its last reward;
-        later ``run`` calls go on. None (default): run for the ticks asked.
+        of the last step of the last episode (of all K environments together), so a downstream learner
+        has seen its last reward. Later ``run`` calls tick on with every environment stopped (the last
+        observation held, no reward). None (default): run for the ticks asked.
     stop_after_threshold : int
         End the run the same way once the mean return of the last 100 episodes has held the
         environment's ``reward_threshold`` for this many episodes, as the engine stops a seed
@@ -92,6 +106,7 @@ class EnvBridge(ValidatedProcess):
         env: str | gym.Env | ty.Callable[[], gym.Env],
         reward: str = "episodic",
         seed: int = 0,
+        num_envs: int = 1,
         cycle_ticks: int = 1,
         action_encoding: str = "index",
         obs_frac_bits: int | None = None,
@@ -104,6 +119,7 @@ class EnvBridge(ValidatedProcess):
     ) -> None:
         schedule = RewardSchedule.parse(reward)
         self._validate_int("seed", seed, 0)
+        self._validate_int("num_envs", num_envs, 1)
         self._validate_int("cycle_ticks", cycle_ticks, 1)
         if max_episodes is not None:
             self._validate_int("max_episodes", max_episodes, 1)
@@ -124,28 +140,37 @@ class EnvBridge(ValidatedProcess):
         self._validate_int("obs_frac_bits", obs_frac_bits, 0, fixed_format.msg_bits - 2)
         if isinstance(env, str):
             probe.close()
-        # Shared with the forked worker: (return, length) per episode, and the number recorded.
+        # Shared with the forked worker: (return, length, environment, env steps) per episode, and the
+        # number recorded.
         # Lava sets the 'fork' start method when its multiprocessing module is first imported and
         # fails if anything chose a context before (lava-notes P3); it is imported above, so these
         # shared arrays cannot be first.
-        episode_log = mp.RawArray("d", 2 * log_capacity)
+        episode_log = mp.RawArray("d", EPISODE_FIELDS * log_capacity)
         episode_count = mp.RawValue("q", 0)
         super().__init__(
-            env=env, reward=str(schedule), seed=seed, cycle_ticks=cycle_ticks,
+            env=env, reward=str(schedule), seed=seed, num_envs=num_envs, cycle_ticks=cycle_ticks,
             action_encoding=action_encoding, obs_frac_bits=obs_frac_bits, fixed_format=fixed_format,
             episode_log=episode_log, episode_count=episode_count, max_episodes=max_episodes,
             stop_after_threshold=stop_after_threshold, reward_threshold=probe.reward_threshold,
             name=name, log_config=log_config,
         )
-        self.n_obs, self.n_actions = n_obs, n_actions
+        self.n_obs, self.n_actions, self.num_envs = n_obs, n_actions, num_envs
         self.reward_threshold = probe.reward_threshold
         self.max_episode_steps = probe.max_episode_steps
-        self.obs_out = OutPort(shape=(n_obs,))
-        self.reward_out = OutPort(shape=(RewardMessage.size(),))
-        self.action_in = InPort(shape=(1,) if action_encoding == "index" else (n_actions,))
+        self.obs_out = OutPort(shape=copy_rows(num_envs, n_obs))
+        self.reward_out = OutPort(shape=copy_rows(num_envs, RewardMessage.size()))
+        self.action_in = InPort(shape=(num_envs,) if action_encoding == "index" else copy_rows(num_envs, n_actions))
         self.env_steps = Var(shape=(1,), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
         self._episode_log, self._episode_count = episode_log, episode_count
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        index = self.proc_params["action_encoding"] == "index"
+        return dict(obs_out=widths.message(fmt), reward_out=RewardMessage.widths(fmt),
+                    action_in=widths.action(self.n_actions) if index else widths.message(fmt),
+                    env_steps=widths.COUNTER, saturations=widths.COUNTER)
 
     @staticmethod
     def _validate_int(name: str, value, low: int, high: int | None = None) -> None:
@@ -164,7 +189,7 @@ class EnvBridge(ValidatedProcess):
         return frac
 
     def _episodes(self) -> np.ndarray:
-        log = np.frombuffer(self._episode_log, dtype=np.float64).reshape(-1, 2)
+        log = np.frombuffer(self._episode_log, dtype=np.float64).reshape(-1, EPISODE_FIELDS)
         return log[: self._episode_count.value].copy()
 
     @property
@@ -176,3 +201,13 @@ class EnvBridge(ValidatedProcess):
     def episode_lengths(self) -> np.ndarray:
         """Lengths (env steps) of the episodes finished so far; readable while running."""
         return self._episodes()[:, 1].astype(np.int64)
+
+    @property
+    def episode_envs(self) -> np.ndarray:
+        """The environment (0 … K − 1) of each episode finished so far."""
+        return self._episodes()[:, 2].astype(np.int64)
+
+    @property
+    def episode_env_steps(self) -> np.ndarray:
+        """Env steps of all K environments together at each finished episode's end."""
+        return self._episodes()[:, 3].astype(np.int64)

@@ -22,10 +22,10 @@ class SubNoisyDenseModel(AbstractSubProcessModel):
         self.synapses = TraceDense(weights=p["weights"], rule=p["rule"], lr=p["lr"], modulation=p["modulation"],
                                    precision=p["precision"], seed=p["seed"], layer=p["layer"], output=p["output"],
                                    network_units=p["network_units"],
-                                   fixed_format=p["fixed_format"])
+                                   fixed_format=p["fixed_format"], num_envs=p["num_envs"])
         self.neurons = NoisyNeuron(shape=(p["weights"].shape[0],), sigma=p["sigma"], output=p["output"],
                                    precision=p["precision"], seed=p["seed"], neuron_offset=p["neuron_offset"],
-                                   fixed_format=p["fixed_format"])
+                                   fixed_format=p["fixed_format"], num_envs=p["num_envs"])
         proc.in_ports.s_in.connect(self.synapses.in_ports.s_in)
         proc.in_ports.s_noisy_in.connect(self.synapses.in_ports.s_noisy_in)
         proc.in_ports.mod_in.connect(self.synapses.in_ports.mod_in)

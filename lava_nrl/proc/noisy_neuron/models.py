@@ -13,7 +13,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
 from lava_nrl.kernels.layer import LEAKY_SLOPE
-from lava_nrl.model_support import SaturationCounting, model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith, receive_rows
 from lava_nrl.numerics import rng
 from lava_nrl.proc.noisy_neuron.process import NoisyNeuron
 
@@ -34,20 +34,20 @@ class AbstractPyNoisyNeuronModel(SaturationCounting, PyLoihiProcessModel):
         p = proc_params
         self.arith = model_arith("NoisyNeuron", p["precision"], p["fixed_format"], self.precision)
         self.sigma, self.slope = p["sigma"], None if p["output"] else LEAKY_SLOPE
-        self.n, self.first_neuron = p["shape"][0], p["neuron_offset"]
-        self.noise_key = np.array([rng.derive_key(p["seed"], rng.NOISE)], dtype=np.uint32)
-        self.step = np.zeros(1, dtype=np.uint64)
-        self.xi = np.zeros((1, self.n), dtype=self.arith.dtype)
+        self.n, self.first_neuron, self.copies = p["shape"][0], p["neuron_offset"], p["num_envs"]
+        self.noise_key = rng.copy_keys(p["seed"], rng.NOISE, self.copies)
+        self.step = np.zeros(self.copies, dtype=np.uint64)
+        self.xi = np.zeros((self.copies, self.n), dtype=self.arith.dtype)
 
     def run_spk(self) -> None:
-        self.xi_out.send(self.xi[0])
-        a = self.a_in.recv()[None].astype(self.arith.dtype)
-        a_noisy_in = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
+        self.xi_out.send(self.xi.reshape(self.xi_out.shape))
+        a = receive_rows(self.a_in, self.copies, self.arith.dtype)
+        a_noisy_in = receive_rows(self.a_noisy_in, self.copies, self.arith.dtype)
         self.xi = kernels.noise(self.arith, self.noise_key, self.step, self.first_neuron, self.n, self.sigma)
         _, _, x, x_noisy = kernels.noisy_neuron(self.arith, a, a_noisy_in, self.xi, self.slope)
-        self.s_out.send(x[0])
-        self.s_noisy_out.send(x_noisy[0])
-        self.xi_sq_out.send(kernels.sum_sq(self.xi))
+        self.s_out.send(x.reshape(self.s_out.shape))
+        self.s_noisy_out.send(x_noisy.reshape(self.s_noisy_out.shape))
+        self.xi_sq_out.send(kernels.sum_sq(self.xi).reshape(self.xi_sq_out.shape))
         self.step += np.uint64(1)
         self.record_saturations()
 

@@ -18,7 +18,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl.kernels.agent import act, init_agents, learn
 from lava_nrl.messages import RewardMessage
-from lava_nrl.model_support import SaturationCounting, model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith, receive_rows
 from lava_nrl.proc.noisy_dense.process import NoisyDense
 from lava_nrl.proc.nrl_agent.process import NRLAgent
 from lava_nrl.proc.policy_readout.process import PolicyReadout
@@ -40,7 +40,8 @@ class AbstractPyNRLAgentModel(SaturationCounting, PyLoihiProcessModel):
         self.spec = proc_params["spec"]
         model_arith("NRLAgent", self.spec.precision, self.spec.fixed_format, self.precision)
         self.arith = self.spec.arith
-        self.state = init_agents(self.spec, [self.proc_params["seed"]])
+        self.copies = proc_params["num_envs"]
+        self.state = init_agents(self.spec, [proc_params["seed"]], self.copies)
         self.bound = None  # the weights array the state's W_l are views of
 
     def bind_weights(self) -> None:
@@ -55,12 +56,11 @@ class AbstractPyNRLAgentModel(SaturationCounting, PyLoihiProcessModel):
     def run_spk(self) -> None:
         if self.bound is not self.weights:
             self.bind_weights()
-        obs = self.obs_in.recv()
-        message = RewardMessage.unpack(self.reward_in.recv())
-        learn(self.spec, self.state, np.array([message.reward], self.spec.arith.dtype), np.array([message.event]),
-              np.array([message.episode_end]))
-        action = act(self.spec, self.state, obs[None].astype(self.spec.arith.dtype))
-        self.action_out.send(action)
+        dtype = self.spec.arith.dtype
+        obs = receive_rows(self.obs_in, self.copies, dtype)
+        message = RewardMessage.unpack(receive_rows(self.reward_in, self.copies, dtype))
+        learn(self.spec, self.state, message.reward, message.event, message.episode_end)
+        self.action_out.send(act(self.spec, self.state, obs))
         self.record_saturations()
 
 
@@ -117,18 +117,21 @@ class SubNRLAgentModel(AbstractSubProcessModel):
 
     def __init__(self, proc):
         spec, seed = proc.proc_params["spec"], proc.proc_params["seed"]
-        weights = proc.proc_params["layer_weights"]
+        weights, copies = proc.proc_params["layer_weights"], proc.proc_params["num_envs"]
         self.modulator = RewardModulator(modulation=spec.modulation, precision=spec.precision,
-                                         fixed_format=spec.fixed_format)
+                                         fixed_format=spec.fixed_format, network_units=sum(spec.sizes[1:]),
+                                         num_envs=copies)
         self.readout = PolicyReadout(n_actions=spec.sizes[-1], act_noisy=spec.rule.act_noisy,
-                                     precision=spec.precision, seed=seed, fixed_format=spec.fixed_format)
+                                     precision=spec.precision, seed=seed, fixed_format=spec.fixed_format,
+                                     num_envs=copies)
         offsets = np.cumsum([0] + list(spec.sizes[1:-1]))
         layers = []
         for l, w in enumerate(weights):
             layer = NoisyDense(weights=w, rule=spec.rule.name, lr=spec.lr, sigma=spec.sigma,
                                output=l == len(weights) - 1, network_units=sum(spec.sizes[1:]),
                                modulation=spec.modulation, precision=spec.precision,
-                               seed=seed, layer=l, neuron_offset=int(offsets[l]), fixed_format=spec.fixed_format)
+                               seed=seed, layer=l, neuron_offset=int(offsets[l]), fixed_format=spec.fixed_format,
+                               num_envs=copies)
             setattr(self, f"layer{l}", layer)
             layers.append(layer)
         proc.in_ports.obs_in.connect(layers[0].in_ports.s_in)
@@ -143,7 +146,8 @@ class SubNRLAgentModel(AbstractSubProcessModel):
         if spec.rule.output_post == "exact":  # the output layer learns from 1[a = k] − π_k
             self.readout.out_ports.grad_out.connect(layers[-1].in_ports.post_in)
         if spec.rule.trace == "srl":  # the sign pathway, top-down from the readout
-            signs = [SignNeuron(shape=(n,), precision=spec.precision) for n in spec.sizes[1:]]
+            signs = [SignNeuron(shape=(n,), precision=spec.precision, fixed_format=spec.fixed_format, num_envs=copies)
+                     for n in spec.sizes[1:]]
             self.readout.out_ports.grad_out.connect(signs[-1].in_ports.error_in)
             for l, (sign, layer) in enumerate(zip(signs, layers)):
                 setattr(self, f"signs{l}", sign)

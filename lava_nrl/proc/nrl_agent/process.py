@@ -11,14 +11,16 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl import widths
 from lava_nrl.agent_file import agent_params, read_agent_file, write_agent_file
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.agent import AgentSpec, init_agents
 from lava_nrl.kernels.rules import Modulation, get_rule, lava_rule
 from lava_nrl.messages import RewardMessage
-from lava_nrl.model_support import ValidatedProcess, collect_saturations, saturation_var
+from lava_nrl.model_support import ValidatedProcess, collect_saturations, copy_rows, saturation_var
 from lava_nrl.numerics import FixedFormat, make_arith
 from lava_nrl.params import integer, layer_sizes, positive_real
+from lava_nrl.resources import Resources, estimate
 
 __all__ = ["NRLAgent"]
 
@@ -27,7 +29,7 @@ class NRLAgent(ValidatedProcess):
     """A policy network that learns with NRL (or RMHL, or SRL) from a reward signal, one step per tick.
 
     Each tick it receives the reward message of the previous step and the current observation, and
-    sends an action in the same tick::
+    sends an action in the same tick (with ``num_envs = K``, a row of each per environment copy)::
 
         reward_in = RewardMessage (R, event, episode_end; EnvBridge.reward_out's layout)
         if event:        δ = rpe(R, R̄);  W_l ← W_l + η·s_l·δ·e_l (s_l: 1, N_l or N; or the sign step);
@@ -40,6 +42,11 @@ class NRLAgent(ValidatedProcess):
 
     The arithmetic is :func:`lava_nrl.kernels.agent.act` and ``learn`` — the engine's — so a run
     equals the engine's run of the same seed (bit for bit in ``fixed_pt``).
+
+    With ``num_envs = K`` the agent acts in K environments at once (an ``EnvBridge(num_envs=K)``): one
+    set of weights, K copies of the activity, each with its own noise and action streams, trace and
+    baseline; ``obs_in`` is (K, n_obs), ``reward_in`` (K, 3), ``action_out`` (K,). The copies' reward
+    events of a tick apply to the shared weights one after the other, copy 0 first, as in the engine.
 
     Two implementations, chosen by the run config:
 
@@ -71,6 +78,8 @@ class NRLAgent(ValidatedProcess):
         ``frac_bits`` for spaces whose finite bounds fit, e.g. every classic-control task).
     seed : int
         Seeds the initial weights and the noise, action and rounding streams.
+    num_envs : int
+        K, environment copies sharing the weights (default 1).
     modulation : Modulation or None
         The reward path (default: the episodic one; ``Modulation.immediate()`` for per-step rewards).
     fixed_format : FixedFormat or None
@@ -92,6 +101,7 @@ class NRLAgent(ValidatedProcess):
         sigma: float = 1e-3,
         precision: str = "float",
         seed: int = 0,
+        num_envs: int = 1,
         modulation: Modulation | None = None,
         fixed_format: FixedFormat | None = None,
         weights: ty.Sequence[np.ndarray] | None = None,
@@ -105,6 +115,7 @@ class NRLAgent(ValidatedProcess):
             raise ConfigError("NRLAgent: lr must be > 0, got 0; to run the agent without learning pass learning=False")
         lr, sigma = positive_real("NRLAgent: lr", lr), positive_real("NRLAgent: sigma", sigma)
         seed = integer("NRLAgent: seed", seed, 0)
+        num_envs = integer("NRLAgent: num_envs", num_envs, 1)
         if not isinstance(learning, (bool, np.bool_)):
             raise ConfigError(f"NRLAgent: learning must be True or False, got {learning!r}")
         # A frozen agent is its kernels with η = 0: every update adds exactly zero, in either
@@ -117,12 +128,13 @@ class NRLAgent(ValidatedProcess):
             state.weights[:] = [spec.arith.encode_weights(w[None]) for w in self._checked_weights(spec, weights)]
         flat = np.concatenate([w.ravel() for w in state.weights])
         layer_weights = [spec.arith.decode_weights(w[0]) for w in state.weights]
-        super().__init__(spec=spec, seed=seed, layer_weights=layer_weights, name=name, log_config=log_config)
+        super().__init__(spec=spec, seed=seed, num_envs=num_envs, layer_weights=layer_weights, name=name,
+                         log_config=log_config)
         self.spec = spec
-        self.lr, self.learning = lr, bool(learning)
-        self.obs_in = InPort(shape=(sizes[0],))
-        self.reward_in = InPort(shape=(RewardMessage.size(),))
-        self.action_out = OutPort(shape=(1,))
+        self.lr, self.learning, self.num_envs = lr, bool(learning), num_envs
+        self.obs_in = InPort(shape=copy_rows(num_envs, sizes[0]))
+        self.reward_in = InPort(shape=copy_rows(num_envs, RewardMessage.size()))
+        self.action_out = OutPort(shape=(num_envs,))
         self.weights = Var(shape=flat.shape, init=flat)
         self.saturations = saturation_var()  # the fused model's; see saturation_counts()
 
@@ -173,6 +185,20 @@ class NRLAgent(ValidatedProcess):
         kwargs.update(modulation=Modulation(**params["modulation"]),
                       fixed_format=FixedFormat(**params["fixed_format"]), weights=weights)
         return cls(**{**kwargs, **overrides})
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.spec.fixed_format
+        return dict(obs_in=widths.message(fmt), reward_in=RewardMessage.widths(fmt),
+                    action_out=widths.action(self.spec.sizes[-1]), weights=widths.weight(fmt),
+                    saturations=widths.COUNTER)
+
+    def resources(self, num_envs: int = 1, core_memory_kb: int = 128) -> Resources:
+        """What this agent would need on a Loihi 2 chip, in its fixed-point widths, for ``num_envs``
+        environments sharing its weights: neurons, synapses, memory, messages, operations, neuro-cores
+        and an energy estimate (:func:`lava_nrl.resources.estimate`; ``print(agent.resources().table())``)."""
+        return estimate(self.spec.sizes, self.spec.rule, self.spec.fixed_format, num_envs=num_envs,
+                        modulation=self.spec.modulation, core_memory_kb=core_memory_kb)
 
     def saturation_counts(self) -> dict:
         """Fixed-point values clipped to their width, by kind, over the whole agent (either

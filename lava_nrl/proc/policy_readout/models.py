@@ -12,7 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.model_support import SaturationCounting, model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith, receive_rows
 from lava_nrl.numerics import rng
 from lava_nrl.proc.policy_readout.process import PolicyReadout
 
@@ -32,19 +32,20 @@ class AbstractPyPolicyReadoutModel(SaturationCounting, PyLoihiProcessModel):
         p = proc_params
         self.arith = model_arith("PolicyReadout", p["precision"], p["fixed_format"], self.precision)
         self.act_noisy = p["act_noisy"]
-        self.action_key = np.array([rng.derive_key(p["seed"], rng.ACTION)], dtype=np.uint32)
-        self.step = np.zeros(1, dtype=np.uint64)
-        self.grad = np.zeros(p["n_actions"], dtype=self.arith.dtype)  # of the previous step
+        self.copies = p["num_envs"]
+        self.action_key = rng.copy_keys(p["seed"], rng.ACTION, self.copies)
+        self.step = np.zeros(self.copies, dtype=np.uint64)
+        self.grad = np.zeros((self.copies, p["n_actions"]), dtype=self.arith.dtype)  # of the previous step
 
     def run_spk(self) -> None:
-        self.grad_out.send(self.grad)
-        logits = self.a_in.recv()[None].astype(self.arith.dtype)
-        logits_noisy = self.a_noisy_in.recv()[None].astype(self.arith.dtype)
+        self.grad_out.send(self.grad.reshape(self.grad_out.shape))
+        logits = receive_rows(self.a_in, self.copies, self.arith.dtype)
+        logits_noisy = receive_rows(self.a_noisy_in, self.copies, self.arith.dtype)
         u32 = rng.random_u32(self.action_key, self.step, 0)
         action, rho, logp, logp_noisy = kernels.policy_readout(self.arith, logits, logits_noisy, u32, self.act_noisy)
         self.action_out.send(action)
-        self.rho_out.send(rho)
-        self.grad = kernels.output_grad(self.arith, logp_noisy if self.act_noisy else logp, action)[0]
+        self.rho_out.send(rho.reshape(self.rho_out.shape))
+        self.grad = kernels.output_grad(self.arith, logp_noisy if self.act_noisy else logp, action)
         self.step += np.uint64(1)
         self.record_saturations()
 

@@ -12,7 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_nrl import kernels
-from lava_nrl.model_support import model_arith
+from lava_nrl.model_support import model_arith, receive_rows
 from lava_nrl.proc.sign_neuron.process import SignNeuron
 
 __all__ = ["PySignNeuronModelFloat", "PySignNeuronModelFixed"]
@@ -28,8 +28,8 @@ class AbstractPySignNeuronModel(PyLoihiProcessModel):
         self.arith = model_arith("SignNeuron", proc_params["precision"], None, self.precision)
 
     def run_spk(self) -> None:
-        error = self.error_in.recv()[None].astype(self.arith.dtype)
-        self.sign_out.send(kernels.signs(self.arith, error)[0])
+        error = receive_rows(self.error_in, self.proc_params["num_envs"], self.arith.dtype)
+        self.sign_out.send(kernels.signs(self.arith, error).reshape(self.sign_out.shape))
 
 
 @implements(proc=SignNeuron, protocol=LoihiProtocol)

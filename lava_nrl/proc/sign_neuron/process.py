@@ -6,9 +6,10 @@ from __future__ import annotations
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
-
-from lava_nrl.model_support import ValidatedProcess
+from lava_nrl.model_support import ValidatedProcess, copy_rows
+from lava_nrl.numerics import FixedFormat
 
 __all__ = ["SignNeuron"]
 
@@ -35,13 +36,23 @@ class SignNeuron(ValidatedProcess):
         (n,) neurons, the layer's post-synaptic units.
     precision : str
         ``"float"`` or ``"fixed"``; must match the run's tag.
+    fixed_format : FixedFormat or None
+        Widths of the fixed-point flavour (of ``error_in``'s graded values).
+    num_envs : int
+        K, environment copies: each port carries a row per copy (default 1: vectors, as described).
     """
 
-    def __init__(self, *, shape: tuple, precision: str = "float", name: str | None = None,
-                 log_config: LogConfig | None = None) -> None:
+    def __init__(self, *, shape: tuple, precision: str = "float", fixed_format: FixedFormat | None = None,
+                 num_envs: int = 1, name: str | None = None, log_config: LogConfig | None = None) -> None:
         shape = tuple(shape)
         if len(shape) != 1 or shape[0] < 1:
             raise ConfigError(f"SignNeuron: shape must be (n,) with n ≥ 1, got {shape}")
-        super().__init__(shape=shape, precision=precision, name=name, log_config=log_config)
-        self.error_in = InPort(shape=shape)
-        self.sign_out = OutPort(shape=shape)
+        super().__init__(shape=shape, precision=precision, fixed_format=fixed_format or FixedFormat(),
+                         num_envs=num_envs, name=name, log_config=log_config)
+        self.error_in = InPort(shape=copy_rows(num_envs, shape[0]))
+        self.sign_out = OutPort(shape=copy_rows(num_envs, shape[0]))
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each port in ``fixed_pt``: a graded message in, a ternary
+        sign out."""
+        return dict(error_in=widths.message(self.proc_params["fixed_format"]), sign_out=widths.Width(2))

@@ -15,7 +15,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava_nrl.kernels.plasticity import layer_rule, sign_back_tick, trace_dense_tick
 from lava_nrl.kernels.rules import get_rule
 from lava_nrl.messages import ModulatorMessage
-from lava_nrl.model_support import SaturationCounting, model_arith
+from lava_nrl.model_support import SaturationCounting, model_arith, receive_rows
 from lava_nrl.numerics import rng
 from lava_nrl.proc.trace_dense.process import TraceDense
 
@@ -41,31 +41,32 @@ class AbstractPyTraceDenseModel(SaturationCounting, PyLoihiProcessModel):
         self.arith = model_arith("TraceDense", p["precision"], p["fixed_format"], self.precision)
         self.k = self.arith.constants(decay=p["modulation"].trace_decay, lr=p["lr"])
         n_post, n_pre = p["shape"]
+        self.copies = k = p["num_envs"]
         self.layer = tuple(layer_rule(get_rule(p["rule"]), p["modulation"], n_post, p["network_units"], p["output"]))
         self.rounding_key = np.array([rng.derive_key(p["seed"], rng.ROUNDING, p["layer"])], dtype=np.uint32)
         self.updates = np.zeros(1, dtype=np.uint64)
         dtype = self.arith.dtype
-        self.has_previous = np.zeros(1, dtype=bool)
-        self.x_previous, self.x_noisy_previous = np.zeros((1, n_pre), dtype), np.zeros((1, n_pre), dtype)
-        self.a, self.a_noisy, self.post = (np.empty((1, n_post), dtype) for _ in range(3))
+        self.has_previous = np.zeros(k, dtype=bool)
+        self.x_previous, self.x_noisy_previous = np.zeros((k, n_pre), dtype), np.zeros((k, n_pre), dtype)
+        self.a, self.a_noisy, self.post = (np.empty((k, n_post), dtype) for _ in range(3))
         self.below = p["layer"] > 0  # a layer below whose sign neurons take this layer's back sums
-        self.back = np.zeros((1, n_pre), dtype)
+        self.back = np.zeros((k, n_pre), dtype)
 
     def run_spk(self) -> None:
-        dtype = self.arith.dtype
-        mod = ModulatorMessage.unpack(self.mod_in.recv())
-        xi = self.xi_in.recv()[None].astype(dtype)
-        given = self.post_in.recv()[None].astype(dtype)
+        dtype, k = self.arith.dtype, self.copies
+        mod = ModulatorMessage.unpack(receive_rows(self.mod_in, k, dtype))
+        xi, given = receive_rows(self.xi_in, k, dtype), receive_rows(self.post_in, k, dtype)
         # Down the sign pathway before this layer's input arrives: the layer below waits for it.
         sign_back_tick(self.k, self.arith.counts, self.layer, self.below, self.weights[None], given, self.back)
-        self.back_out.send(self.back[0])
-        x, x_noisy = self.s_in.recv()[None].astype(dtype), self.s_noisy_in.recv()[None].astype(dtype)
-        trace_dense_tick(self.k, self.arith.counts, self.layer, self.weights[None], self.trace[None],
-                         self.has_previous, self.x_previous, self.x_noisy_previous, np.array([mod.rho], dtype),
-                         np.array([mod.xi_sq], dtype), np.array([mod.delta], dtype), np.array([mod.event]), xi,
-                         given, self.rounding_key, self.updates, x, x_noisy, self.a, self.a_noisy, self.post)
-        self.a_out.send(self.a[0])
-        self.a_noisy_out.send(self.a_noisy[0])
+        self.back_out.send(self.back.reshape(self.back_out.shape))
+        x, x_noisy = receive_rows(self.s_in, k, dtype), receive_rows(self.s_noisy_in, k, dtype)
+        trace = self.trace.reshape(k, *self.weights.shape)  # a view: the tick writes the Var
+        trace_dense_tick(self.k, self.arith.counts, self.layer, self.weights[None], trace, self.has_previous,
+                         self.x_previous, self.x_noisy_previous, np.ascontiguousarray(mod.rho),
+                         np.ascontiguousarray(mod.xi_sq), np.ascontiguousarray(mod.delta), mod.event, xi, given,
+                         self.rounding_key, self.updates, x, x_noisy, self.a, self.a_noisy, self.post)
+        self.a_out.send(self.a.reshape(self.a_out.shape))
+        self.a_noisy_out.send(self.a_noisy.reshape(self.a_noisy_out.shape))
         self.record_saturations()
 
 

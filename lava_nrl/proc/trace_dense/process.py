@@ -8,12 +8,13 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_nrl import widths
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.rules import Modulation, lava_rule
 from lava_nrl.messages import ModulatorMessage
 from lava_nrl.numerics import FixedFormat, make_arith
 
-from lava_nrl.model_support import ValidatedProcess, saturation_var
+from lava_nrl.model_support import ValidatedProcess, copy_rows, saturation_var
 
 __all__ = ["TraceDense"]
 
@@ -69,12 +70,15 @@ class TraceDense(ValidatedProcess):
         N, the network's noisy units (for a rule whose update scale is N); default: this layer's.
     fixed_format : FixedFormat or None
         Widths of the fixed-point flavour.
+    num_envs : int
+        K, environment copies sharing W: each port carries a row per copy, and ``trace`` holds a trace
+        per copy (K, n_post, n_pre); the copies' reward events apply in copy order (default 1).
     """
 
     def __init__(self, *, weights: np.ndarray, rule: str = "nrl-b", lr: float = 0.01,
                  modulation: Modulation | None = None, precision: str = "float", seed: int = 0,
                  layer: int = 0, output: bool = False, network_units: int | None = None,
-                 fixed_format: FixedFormat | None = None,
+                 fixed_format: FixedFormat | None = None, num_envs: int = 1,
                  name: str | None = None, log_config: LogConfig | None = None) -> None:
         weights = np.asarray(weights, dtype=np.float64)
         if weights.ndim != 2:
@@ -85,15 +89,25 @@ class TraceDense(ValidatedProcess):
         n_post, n_pre = weights.shape
         super().__init__(rule=rule, lr=lr, modulation=modulation or Modulation(), precision=precision,
                          seed=seed, layer=layer, output=output, network_units=network_units or n_post,
-                         fixed_format=fixed_format, shape=(n_post, n_pre), name=name, log_config=log_config)
-        self.s_in = InPort(shape=(n_pre,))
-        self.s_noisy_in = InPort(shape=(n_pre,))
-        self.mod_in = InPort(shape=(ModulatorMessage.size(),))
-        self.xi_in = InPort(shape=(n_post,))
-        self.post_in = InPort(shape=(n_post,))
-        self.a_out = OutPort(shape=(n_post,))
-        self.a_noisy_out = OutPort(shape=(n_post,))
-        self.back_out = OutPort(shape=(n_pre,))
+                         fixed_format=fixed_format, shape=(n_post, n_pre), num_envs=num_envs, name=name,
+                         log_config=log_config)
+        self.s_in = InPort(shape=copy_rows(num_envs, n_pre))
+        self.s_noisy_in = InPort(shape=copy_rows(num_envs, n_pre))
+        self.mod_in = InPort(shape=copy_rows(num_envs, ModulatorMessage.size()))
+        self.xi_in = InPort(shape=copy_rows(num_envs, n_post))
+        self.post_in = InPort(shape=copy_rows(num_envs, n_post))
+        self.a_out = OutPort(shape=copy_rows(num_envs, n_post))
+        self.a_noisy_out = OutPort(shape=copy_rows(num_envs, n_post))
+        self.back_out = OutPort(shape=copy_rows(num_envs, n_pre))
         self.weights = Var(shape=(n_post, n_pre), init=arith.encode_weights(weights))
-        self.trace = Var(shape=(n_post, n_pre), init=0)
+        self.trace = Var(shape=(n_post, n_pre) if num_envs == 1 else (num_envs, n_post, n_pre), init=0)
         self.saturations = saturation_var()  # fixed point: clipped values by kind
+
+    def fixed_widths(self) -> dict:
+        """The :class:`~lava_nrl.widths.Width` of each Var and port in ``fixed_pt``, from the format."""
+        fmt = self.proc_params["fixed_format"]
+        message = widths.message(fmt)
+        return dict(s_in=message, s_noisy_in=message, xi_in=message, a_out=message, a_noisy_out=message,
+                    back_out=message, post_in=widths.exact_eligibility(fmt),
+                    mod_in=ModulatorMessage.widths(fmt, self.proc_params["network_units"]),
+                    weights=widths.weight(fmt), trace=widths.trace(fmt), saturations=widths.COUNTER)

@@ -134,7 +134,8 @@ def test_saturation_is_counted_and_reported_not_silent():
     result = train(TrainConfig(rule="nrl-b", precision="fixed", lr=50.0, episodes=20, seeds=(1,), hidden=8,
                                fixed_format=narrow))
     assert result.saturations["weight"] > 0  # η = 50 drives weights past ±2
-    wide = train(TrainConfig(rule="nrl-b", precision="fixed", lr=0.5, episodes=20, seeds=(1,), hidden=8))
+    wide = train(TrainConfig(rule="nrl-b", precision="fixed", lr=0.5, episodes=20, seeds=(1,), hidden=8,
+                             fixed_format=FixedFormat.paper()))  # ±8 weights, 32-bit traces: nothing clips
     assert sum(wide.saturations.values()) == 0
 
 

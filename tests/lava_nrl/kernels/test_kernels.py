@@ -7,7 +7,7 @@ import pytest
 from lava_nrl import kernels
 from lava_nrl.errors import ConfigError
 from lava_nrl.kernels.layer import LEAKY_SLOPE
-from lava_nrl.numerics import FixedArith, FloatArith, rng
+from lava_nrl.numerics import FixedArith, FixedFormat, FloatArith, rng
 
 FLOAT, FIXED = FloatArith(), FixedArith()
 
@@ -114,14 +114,15 @@ def test_nrl_update_is_reinforce_in_expectation():
 
 
 def test_fixed_stochastic_update_is_unbiased():
+    paper = FixedArith(FixedFormat.paper())  # a Q.16 trace into Q.12 weights
     e = np.full((4000, 2, 3), 123_457, dtype=np.int64)  # a trace of ≈1.884 (Q.16)
     w = np.zeros((4000, 2, 3), dtype=np.int64)
-    delta = np.full(4000, FIXED.encode(0.37))
+    delta = np.full(4000, paper.encode(0.37))
     keys = np.array([rng.derive_key(i, rng.ROUNDING, 0) for i in range(4000)], dtype=np.uint32)
-    w_new = kernels.weight_update(FIXED, w, e, 1e-3, 1, delta, keys, np.zeros(4000, dtype=np.uint64))
-    step = FIXED.decode_weights(w_new).mean()
+    w_new = kernels.weight_update(paper, w, e, 1e-3, 1, delta, keys, np.zeros(4000, dtype=np.uint64))
+    step = paper.decode_weights(w_new).mean()
     expected = 1e-3 * 0.37 * 123_457 / 2**16
-    lsb = 2.0**-FIXED.fmt.weight_frac_bits
+    lsb = 2.0**-paper.fmt.weight_frac_bits
     assert abs(step - expected) < 0.02 * lsb + 1e-3 * expected
 
 

@@ -82,12 +82,12 @@ def test_the_fixed_point_sign_step_is_eta_in_weight_lsbs_rounded_stochastically(
     state = init_agents(spec, list(range(200)))
     traces = [np.where(np.arange(w.size).reshape(w.shape) % 2, 1000, -1000).astype(np.int64) for w in state.weights]
     changes = _event(spec, state, traces)
-    lsbs = 0.01 * 2 ** spec.fixed_format.weight_frac_bits  # η in weight LSBs: 40.96
+    lsbs = 0.01 * 2 ** spec.fixed_format.weight_frac_bits  # η in weight LSBs: 1.28 in Q.7
     for change, e in zip(changes, traces):
         magnitude = np.abs(change)
         assert set(np.unique(magnitude)) <= {np.floor(lsbs), np.ceil(lsbs)}
         np.testing.assert_array_equal(np.sign(change), np.sign(e))
-        assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased: 40.96 on average
+        assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased: 1.28 on average
 
 
 def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
@@ -101,18 +101,25 @@ def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
 
 def test_round_to_nearest_cuts_each_update_to_the_nearest_weight_lsb():
     """FixedFormat(rounding="nearest"): W + round(η·δ·e in weight LSBs), the same at every agent; the
-    default rounds stochastically (unbiased, different agents differently)."""
+    default rounds stochastically (unbiased, different agents differently). In the paper's format: Q.16
+    traces into Q.12 weights."""
+    import dataclasses
+
     from lava_nrl.numerics import FixedFormat
 
     plain = Rule("plain", trace="nrl")
-    nearest = AgentSpec(sizes=SIZES, rule=plain, modulation=Modulation(), lr=0.01, sigma=1e-2, precision="fixed",
-                        fixed_format=FixedFormat(rounding="nearest"))
+
+    def spec(rounding):
+        return AgentSpec(sizes=SIZES, rule=plain, modulation=Modulation(), lr=0.01, sigma=1e-2, precision="fixed",
+                         fixed_format=dataclasses.replace(FixedFormat.paper(), rounding=rounding))
+
+    nearest = spec("nearest")
     state = init_agents(nearest, list(range(50)))
     traces = [np.full(w.shape, 3 << 16, np.int64) for w in state.weights]  # e = 3.0
     changes = _event(nearest, state, traces)  # δ = 0.5: η·δ·e = 0.015 = 61.44 weight LSBs
     for change in changes:
         assert (change == 61).all()
-    stochastic = spec_of(plain, precision="fixed")
+    stochastic = spec("stochastic")
     state = init_agents(stochastic, list(range(50)))
     changes = _event(stochastic, state, traces)
     assert set(np.unique(changes[0])) == {61, 62} and abs(changes[0].mean() - 61.44) < 0.05

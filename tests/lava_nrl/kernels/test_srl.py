@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lava_nrl.errors import ConfigError
+from lava_nrl.numerics import FixedFormat
 from lava_nrl.kernels.agent import AgentSpec, act, init_agents, learn
 from lava_nrl.kernels.plasticity import POST_BP_SIGN, POST_SIGN, STEP_PLAIN
 from lava_nrl.kernels.rules import Modulation, get_rule, lava_rule
@@ -16,8 +17,10 @@ SEEDS = list(range(40))
 
 
 def spec_of(rule, sizes, precision="float", lr=0.01):
+    """The formulas are checked at the paper-era widths (16-bit weights, 32-bit traces), where nothing
+    clips; how the Loihi-honest default's 9-bit trace clips is the precision study's subject."""
     return AgentSpec(sizes=sizes, rule=get_rule(rule), modulation=Modulation(), lr=lr, sigma=1e-2,
-                     precision=precision)
+                     precision=precision, fixed_format=FixedFormat.paper())
 
 
 def observations(spec, n, seed=0):

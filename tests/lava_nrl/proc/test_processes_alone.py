@@ -25,9 +25,10 @@ PRECISIONS = {"float": "floating_pt", "fixed": "fixed_pt"}
 T = 6  # ticks
 
 
-def drive(process, precision, inputs: dict, outputs: dict):
+def drive(process, precision, inputs: dict, outputs: dict, read: tuple = ()):
     """Feed ``inputs`` {port name: (n, T) data} from Sources, record ``outputs`` {port name: n} in
-    Sinks; run T ticks; returns {port name: (T, n) received}."""
+    Sinks; run T ticks; returns {port name: (T, n) received} and the values of the Vars named in ``read``
+    after the run."""
     sinks = {}
     for name, data in inputs.items():
         Source(data=data).s_out.connect(getattr(process, name))
@@ -36,7 +37,8 @@ def drive(process, precision, inputs: dict, outputs: dict):
         getattr(process, name).connect(sinks[name].a_in)
     try:
         run_guarded(process, T, Loihi2SimCfg(select_tag=PRECISIONS[precision]), timeout=60)
-        return {name: sink.data.get().T for name, sink in sinks.items()}
+        return {**{name: sink.data.get().T for name, sink in sinks.items()},
+                **{name: getattr(process, name).get() for name in read}}
     finally:
         process.stop()
 
@@ -88,7 +90,7 @@ def test_reward_modulator(precision):
     xi_sq = np.arange(1, T + 1)[None] * (1 << 20)
     modulator = RewardModulator(precision=precision)
     got = drive(modulator, precision, {"reward_in": reward_in, "rho_in": rho, "xi_sq_in": xi_sq},
-                {"mod_out": ModulatorMessage.size()})
+                {"mod_out": ModulatorMessage.size()}, read=("delta", "baseline", "rho"))
     modulation = Modulation()
     k = arith.constants(rate=modulation.baseline_rate)
     baseline, has, delta = arith.encode_reward(np.zeros(1)), np.zeros(1, dtype=bool), np.zeros(1, arith.dtype)
@@ -101,6 +103,11 @@ def test_reward_modulator(precision):
         np.testing.assert_array_equal(got["mod_out"][t], expected.pack(arith.dtype))
     delta_at = got["mod_out"][:, ModulatorMessage.field("delta")]
     assert delta_at[1] == 0 and delta_at[3] != 0  # the first δ is 0, then R − R̄ ≠ 0
+    # The Vars: δ and R̄ of the last tick (an event), ρ received on it.
+    np.testing.assert_array_equal(got["delta"], delta)
+    np.testing.assert_array_equal(got["baseline"], baseline)
+    np.testing.assert_array_equal(got["rho"], rho[:, T - 1])
+    assert delta[0] != 0
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)

@@ -17,8 +17,8 @@ class AbstractPyPolePolicyModel(PyLoihiProcessModel):
     action_out = None
 
     def run_spk(self) -> None:
-        obs = self.obs_in.recv()
-        self.action_out.send(np.array([pole_action(obs[2])]))
+        obs = self.obs_in.recv().reshape(self.proc_params["num_envs"], -1)
+        self.action_out.send(np.array([pole_action(theta) for theta in obs[:, 2]]))
 
 
 @implements(proc=PolePolicy, protocol=LoihiProtocol)

@@ -19,9 +19,11 @@ class PolePolicy(AbstractProcess):
     ----------
     n_obs : int
         Observation length (4 for CartPole).
+    num_envs : int
+        Environments (an ``EnvBridge(num_envs=K)``'s rows).
     """
 
-    def __init__(self, *, n_obs: int = 4, name=None, log_config=None) -> None:
-        super().__init__(n_obs=n_obs, name=name, log_config=log_config)
-        self.obs_in = InPort(shape=(n_obs,))
-        self.action_out = OutPort(shape=(1,))
+    def __init__(self, *, n_obs: int = 4, num_envs: int = 1, name=None, log_config=None) -> None:
+        super().__init__(n_obs=n_obs, num_envs=num_envs, name=name, log_config=log_config)
+        self.obs_in = InPort(shape=(n_obs,) if num_envs == 1 else (num_envs, n_obs))
+        self.action_out = OutPort(shape=(num_envs,))
