@@ -37,7 +37,7 @@ from env_bridge.batch import EnvBatch, make_batch, make_env
 from env_bridge.episodes import AgentEpisodes
 from env_bridge.schedules import RewardSchedule, initial_state, schedule_step
 from lava_nrl.errors import CheckpointError, ConfigError, OutputError
-from lava_nrl.kernels.agent import AgentSpec, AgentState, act, init_agents, learn
+from lava_nrl.kernels.agent import AgentSpec, AgentState, Groups, init_agents
 from lava_nrl.kernels.rules import get_rule
 from lava_nrl.numerics import rng
 from lava_nrl.runs import Episode, add_counts, atomic_write, plural
@@ -270,6 +270,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
     run = configs if isinstance(configs, Run) else start_run(configs)
     store = checkpoint if callable(checkpoint) else functools.partial(save_checkpoint, path=checkpoint)
     envs, groups = run.envs, list(zip(run.specs, run.states, run.slots))
+    kernels = Groups(run.specs, run.states, run.slots)  # every group's act and learn, a compiled call per precision
     schedule = RewardSchedule.parse(run.configs[0].reward_schedule)
     seeds = run.seeds
     actions = np.zeros(envs.num_envs, dtype=np.int64)
@@ -287,10 +288,8 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                                           "previous checkpoint, if any") from None
                 raise KeyboardInterrupt
             # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
-            busy = [run.active[slot].any() for _, _, slot in groups]
-            for (spec, state, slot), go in zip(groups, busy):
-                if go:
-                    actions[slot] = act(spec, state, spec.arith.encode(run.obs[slot]))
+            busy = kernels.busy(run.active)
+            kernels.act(run.obs, busy, actions)
 
             # ENVIRONMENT AND REWARD SCHEDULE
             run.obs, reward, terminated, truncated = envs.step(actions, run.active)
@@ -298,10 +297,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
             delivered, event, run.schedule_state = schedule_step(schedule, run.schedule_state, reward, done)
 
             # LEARN at reward events: RPE, update, baseline
-            for (spec, state, slot), go in zip(groups, busy):
-                if go:
-                    learn(spec, state, spec.arith.encode_reward(delivered[slot]), event[slot], done[slot],
-                          run.active[slot])
+            kernels.learn(delivered, event, done, run.active, busy)
 
             # EPISODE BOOKKEEPING (AgentEpisodes: which environments play on)
             run.episode_return += reward

@@ -12,6 +12,10 @@ copies' reward events apply one after the other, in row order, each changing the
 own δ_k·e_k. With K = 1 a copy is its agent. Each is one compiled
 loop over the agents, made of the same per-agent rows as the decomposed Lava Processes' ticks
 (:mod:`.plasticity` holds the rule's rows), so every runner computes the same numbers in the same order.
+
+:class:`Groups` runs several groups of agents — each with its own spec (rule, η, sizes) and state, the
+engine's cohort — through :func:`act` and :func:`learn` in one compiled call per precision and depth:
+each group computes exactly what its own call computes, without a Python call per group and step.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import dataclasses
 import typing as ty
 
 import numpy as np
-from numba import njit
+from numba import njit, typed, typeof
 
 from lava_nrl.errors import ConfigError, NonFiniteError
 from lava_nrl.numerics import FixedFormat, make_arith, rng
@@ -36,7 +40,7 @@ from .rules import Modulation, Rule
 from .trace import bp_post_row, output_grad_row, srl_post_row
 from .update import update_is_finite
 
-__all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn"]
+__all__ = ["AgentSpec", "AgentState", "init_agents", "act", "learn", "Groups"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,6 +248,109 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
                           np.asarray(episode_end, dtype=bool), state.baseline, state.has_baseline, state.updates,
                           state.rounding_keys, spec.layer_tuples, spec.third_factor_tuple)
     if layer >= 0:
-        raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
-                             f"{int(state.updates[agent]) + 1}; lower the learning rate lr (the last finite "
-                             f"weights are kept)")
+        _raise_non_finite(state, agent, layer)
+
+
+def _raise_non_finite(state: AgentState, agent: int, layer: int) -> None:
+    raise NonFiniteError(f"weights of layer {layer} of agent {agent} would become non-finite at reward event "
+                         f"{int(state.updates[agent]) + 1}; lower the learning rate lr (the last finite "
+                         f"weights are kept)")
+
+
+@njit(cache=True)
+def _act_groups(groups, obs, busy, bounds, actions):
+    """Each busy group's rows of the real-valued ``obs``, encoded in its precision, through :func:`_act`;
+    returns the first group with a non-finite observation, or −1."""
+    for g in range(len(groups)):
+        if busy[g]:
+            k, sat, weights, traces, noise_key, action_key, step, layer_tuples, act_noisy = groups[g][0]
+            lo, hi = bounds[g, 0], bounds[g, 1]
+            s = np.empty((hi - lo, obs.shape[1]), weights[0].dtype)
+            clipped = 0
+            for b in range(hi - lo):
+                for j in range(obs.shape[1]):
+                    if not np.isfinite(obs[lo + b, j]):
+                        return g
+                    s[b, j], c = ar.quantise_input(k, obs[lo + b, j])
+                    clipped += c
+            sat[ar.INPUT] += clipped
+            _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, actions[lo:hi])
+    return -1
+
+
+@njit(cache=True)
+def _learn_groups(groups, reward, event, learning, episode_end, busy, bounds):
+    """Each busy group's rows through :func:`_learn` (``reward`` real-valued, encoded in its precision);
+    returns (group, agent, layer) of a non-finite update (layer −1: a non-finite reward), or −1s."""
+    for g in range(len(groups)):
+        if busy[g]:
+            k, sat, weights, traces, baseline, has_baseline, updates, rounding_keys, layer_tuples, third = groups[g][1]
+            lo, hi = bounds[g, 0], bounds[g, 1]
+            r = np.empty(hi - lo, weights[0].dtype)
+            clipped = 0
+            for b in range(hi - lo):
+                if not np.isfinite(reward[lo + b]):
+                    return g, b, -1
+                r[b], c = ar.quantise_reward(k, reward[lo + b])
+                clipped += c
+            sat[ar.REWARD] += clipped
+            agent, layer = _learn(k, sat, weights, traces, r, event[lo:hi], learning[lo:hi], episode_end[lo:hi],
+                                  baseline, has_baseline, updates, rounding_keys, layer_tuples, third)
+            if layer >= 0:
+                return g, agent, layer
+    return -1, -1, -1
+
+
+class Groups:
+    """Groups of agents, each with its spec, its state and its rows (``slots[g]``: its agents' copies,
+    consecutive), that :meth:`act` and :meth:`learn` step together: one compiled call for the groups
+    of each precision and depth (their kernels' arguments have one type), instead of a Python call per
+    group. Group g computes exactly what ``act(specs[g], states[g], …)`` and ``learn`` on its rows
+    compute, saturation counts included. The states' arrays are shared, not copied: updated in place."""
+
+    def __init__(self, specs: ty.Sequence[AgentSpec], states: ty.Sequence[AgentState], slots: ty.Sequence[slice]):
+        self.specs, self.states = list(specs), list(states)
+        self.starts = np.array([slot.start for slot in slots])
+        self.resets = np.array([spec.third_factor.reset_baseline_each_episode for spec in specs])
+        # Per batch: its groups, their kernels' arguments (a typed list, so of one type) and their rows [lo, hi).
+        by_type: dict = {}
+        for g, (spec, state) in enumerate(zip(specs, states)):
+            item = ((spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces), state.noise_key,
+                     state.action_key, state.step, spec.layer_tuples, spec.rule.act_noisy),
+                    (spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces), state.baseline,
+                     state.has_baseline, state.updates, state.rounding_keys, spec.layer_tuples,
+                     spec.third_factor_tuple))
+            by_type.setdefault(typeof(item), []).append((g, item))
+        self.batches = [(np.array([g for g, _ in members]), typed.List([item for _, item in members]),
+                         np.array([[slots[g].start, slots[g].stop] for g, _ in members], dtype=np.int64))
+                        for members in by_type.values()]
+
+    def busy(self, rows: np.ndarray) -> np.ndarray:
+        """Per group: whether any of its rows is set in ``rows`` (bool, one per row)."""
+        return np.logical_or.reduceat(rows, self.starts)
+
+    def act(self, obs: np.ndarray, busy: np.ndarray, actions: np.ndarray) -> None:
+        """:func:`act` of the groups with ``busy[g]``, on their rows of the real-valued observations
+        ``obs`` (float64, each row encoded in its group's precision); their actions into their rows of
+        ``actions`` (int64)."""
+        for index, items, bounds in self.batches:
+            go = busy[index]
+            if go.any():
+                g = _act_groups(items, obs, go, bounds, actions)
+                if g >= 0:
+                    raise NonFiniteError(f"cannot encode a non-finite observation of group {index[g]}")
+
+    def learn(self, reward: np.ndarray, event: np.ndarray, episode_end: np.ndarray, learning: np.ndarray,
+              busy: np.ndarray) -> None:
+        """:func:`learn` of the groups with ``busy[g]``, on their rows (``reward`` float64, encoded per
+        group); a group with no reward event that keeps R̄ across episodes is skipped, as :func:`learn`
+        skips it."""
+        busy = busy & (self.resets | self.busy(event))
+        for index, items, bounds in self.batches:
+            go = busy[index]
+            if go.any():
+                g, agent, layer = _learn_groups(items, reward, event, learning, episode_end, go, bounds)
+                if layer >= 0:
+                    _raise_non_finite(self.states[index[g]], agent, layer)
+                elif g >= 0:
+                    raise NonFiniteError(f"cannot encode a non-finite reward of group {index[g]}")

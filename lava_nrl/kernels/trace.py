@@ -55,14 +55,26 @@ def bp_post_row(k, sat, weights, b, a, first, logp, action, post):
     for l in range(n_layers - 2, -1, -1):
         w = weights[l + 1][b]
         above, here = first[l + 1], first[l]
+        acc = transposed_product(w, post[above : above + w.shape[0]])
         for j in range(w.shape[1]):
-            acc = w[0, j] * post[above]
-            for i in range(1, w.shape[0]):
-                acc += w[i, j] * post[above + i]
-            g, c = ar.to_message(k, acc)
+            g, c = ar.to_message(k, acc[j])
             post[here + j] = ar.leaky_relu_grad(k, g, a[here + j])
             clipped += c
     sat[ar.MESSAGE] += clipped
+
+
+@register_jitable
+def transposed_product(w, g):
+    """Wᵀ g for W (n_post × n_pre): acc_j = Σ_i W_ij g_i, each sum over i in order. Row by row, so
+    that W is read as it is stored and the n_pre sums proceed side by side (the same additions in the
+    same order as a sum per column, many times faster)."""
+    acc = np.full(w.shape[1], w[0, 0] * g[0])  # of the products' type
+    for j in range(w.shape[1]):
+        acc[j] = w[0, j] * g[0]
+    for i in range(1, w.shape[0]):
+        for j in range(w.shape[1]):
+            acc[j] += w[i, j] * g[i]
+    return acc
 
 
 @register_jitable
@@ -79,11 +91,9 @@ def sign_back_row(k, sat, w, s, back):
     (n_post,) of its post-synaptic units: the sum the layer below's sign neurons take the sign of. In
     fixed point an integer in weight units, saturated to a message's width (which keeps its sign)."""
     clipped = 0
+    acc = transposed_product(w, s)
     for j in range(w.shape[1]):
-        acc = w[0, j] * s[0]
-        for i in range(1, w.shape[0]):
-            acc += w[i, j] * s[i]
-        back[j], c = ar.clip_message(k, acc)
+        back[j], c = ar.clip_message(k, acc[j])
         clipped += c
     sat[ar.MESSAGE] += clipped
 

@@ -442,9 +442,41 @@ def _quantise(x, scale, bits, out):
     for i in range(x.shape[0]):
         if not np.isfinite(x[i]):
             return -1
-        out[i], c = _clip(np.int64(min(max(np.floor(x[i] * scale + 0.5), -(2.0**62)), 2.0**62)), bits)
+        out[i], c = _quantise_one(x[i], scale, bits)
         clipped += c
     return clipped
+
+
+@register_jitable
+def _quantise_one(x, scale, bits):
+    """One finite real value as :func:`_quantise` encodes it; (value, clipped)."""
+    return _clip(np.int64(min(max(np.floor(x * scale + 0.5), -(2.0**62)), 2.0**62)), bits)
+
+
+def _float_quantise_input(k, x):
+    """A finite real observation as ``arith.encode`` encodes it (fixed: Q.F, saturated to the message
+    width); (value, clipped)."""
+    return x, 0
+
+
+def _fixed_quantise_input(k, x):
+    return _quantise_one(x, 2.0**k.frac, k.msg_bits)
+
+
+quantise_input = _primitive(_float_quantise_input, _fixed_quantise_input)
+
+
+def _float_quantise_reward(k, x):
+    """A finite real reward as ``arith.encode_reward`` encodes it (fixed: Q.F, saturated to
+    ``reward_bits``); (value, clipped)."""
+    return x, 0
+
+
+def _fixed_quantise_reward(k, x):
+    return _quantise_one(x, 2.0**k.frac, k.reward_bits)
+
+
+quantise_reward = _primitive(_float_quantise_reward, _fixed_quantise_reward)
 
 
 def make_arith(precision: str, fmt: FixedFormat | None = None):

@@ -32,14 +32,19 @@ def test_same_seed_same_weights_and_batch_invariance(precision):
 @pytest.mark.parametrize("env,budgets", [("CartPole-v1", (6, 4, 5)), ("env_bridge/Reaching1D-v0", (2, 1, 2))])
 def test_a_cohort_computes_what_each_config_computes_alone(env, budgets):
     """Groups of different rules, precisions, depths and budgets in one loop; agents that finished
-    early stop stepping their environments (Reaching) without changing the others."""
-    configs = [TrainConfig(env=env, rule="nrl-b", precision="fixed", lr=0.01, episodes=budgets[0], seeds=(42, 101),
+    early stop stepping their environments (Reaching) without changing the others. The float groups
+    of one hidden layer (rmhl, nrl-fast with two environments per agent) share one compiled call,
+    though their rows are not next to each other; saturation counts are each group's own."""
+    configs = [TrainConfig(env=env, rule="rmhl", lr=0.05, episodes=budgets[2], seeds=(7,), hidden=16),
+               TrainConfig(env=env, rule="nrl-b", precision="fixed", lr=0.01, episodes=budgets[0], seeds=(42, 101),
                            hidden=16),
                TrainConfig(env=env, rule="bp", lr=0.02, episodes=budgets[1], seeds=(42,), hidden=8, layers=2),
-               TrainConfig(env=env, rule="rmhl", lr=0.05, episodes=budgets[2], seeds=(7,), hidden=16)]
+               TrainConfig(env=env, rule="nrl-fast", episodes=budgets[0], seeds=(5,), hidden=16, envs=2)]
     together = train_cohort(configs)
     for config, result in zip(configs, together):
-        assert_same_result(result, train(config))
+        alone = train(config)
+        assert_same_result(result, alone)
+        assert result.saturations == alone.saturations
 
 
 @pytest.mark.timeout(120)
