@@ -7,7 +7,7 @@ import dataclasses
 import typing as ty
 
 from lava_nrl.errors import ConfigError
-from lava_nrl.kernels.rules import RULES, Modulation, get_rule
+from lava_nrl.kernels.rules import Modulation, get_rule
 from lava_nrl.numerics import FixedFormat
 from lava_nrl.params import integer, positive_real
 
@@ -38,11 +38,13 @@ class TrainConfig:
     env: str = "CartPole-v1"
     """gymnasium id: CartPole-v1, Acrobot-v1, env_bridge/Reaching1D-v0, or any env with a Discrete action
     space (module:EnvId imports the module that registers it)."""
-    rule: str = dataclasses.field(default="nrl-b", metadata={"choices": tuple(RULES)})
+    rule: str = "nrl-b"
     """nrl (NRL variant A), nrl-b (variant B: layer l's update ×N_l), rmhl, bp (REINFORCE with backprop),
     nrl-fast (beyond the paper: NRL's noise in the hidden layers, the exact local eligibility at the
     output, a sign step), srl (Sign and Relevance Learning: ternary signs top-down, relevance |δ|),
-    srl-bp (engine only, float: the sign of the exact backprop error, srl's comparison, not sign-only)."""
+    srl-bp (engine only, float: the sign of the exact backprop error, srl's comparison, not sign-only).
+    A rule's building blocks may be set after a colon, e.g. nrl-fast:step=plain or
+    nrl-fast:output_post=noise (gain one|n_post|network, output_post noise|exact, step plain|sign)."""
     precision: str = dataclasses.field(default="float", metadata={"choices": ("float", "fixed")})
     """float, or fixed (integer kernels in the widths of ``fixed_format``)."""
     episodes: int | None = None

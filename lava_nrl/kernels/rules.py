@@ -15,7 +15,7 @@ import dataclasses
 
 from lava_nrl.errors import ConfigError
 
-__all__ = ["Rule", "RULES", "get_rule", "lava_rule", "lava_rules", "Modulation"]
+__all__ = ["Rule", "RULES", "BLOCKS", "get_rule", "lava_rule", "lava_rules", "Modulation"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,12 +109,28 @@ def lava_rules() -> str:
     return ", ".join(name for name, rule in RULES.items() if rule.fixed_point)
 
 
+# The building blocks a rule's name may set after a colon (``get_rule``).
+BLOCKS = ("gain", "output_post", "step")
+
+
 def get_rule(name: str) -> Rule:
-    """The rule called ``name``; an unknown name raises :class:`ConfigError` listing the valid ones."""
-    try:
-        return RULES[name]
-    except KeyError:
-        raise ConfigError(f"unknown rule {name!r}; choose one of {', '.join(RULES)}") from None
+    """The rule called ``name``: a rule of :data:`RULES`, or one with some of its building blocks set
+    after a colon, ``"nrl-fast:step=plain"`` or ``"nrl-fast:output_post=noise,step=plain"`` (each of
+    :data:`BLOCKS`; the variant keeps the rule's stable η), so that an ablation is a name that every
+    runner, checkpoint and agent file carries. An unknown name or block raises :class:`ConfigError`."""
+    base, _, blocks = name.partition(":")
+    if base not in RULES:
+        raise ConfigError(f"unknown rule {base!r}; choose one of {', '.join(RULES)}")
+    if not blocks:
+        return RULES[base]
+    changes = {}
+    for block in blocks.split(","):
+        key, equals, value = block.partition("=")
+        if key not in BLOCKS or not equals or key in changes:
+            raise ConfigError(f"rule {name!r}: after the colon give each of {', '.join(BLOCKS)} at most once, as "
+                              f"block=value (e.g. nrl-fast:step=plain), got {block!r}")
+        changes[key] = value
+    return dataclasses.replace(RULES[base], name=name, **changes)
 
 
 def lava_rule(name: str, where: str = "") -> Rule:

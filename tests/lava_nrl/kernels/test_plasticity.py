@@ -125,3 +125,25 @@ def test_round_to_nearest_cuts_each_update_to_the_nearest_weight_lsb():
     assert set(np.unique(changes[0])) == {61, 62} and abs(changes[0].mean() - 61.44) < 0.05
     with pytest.raises(Exception, match="rounding must be 'stochastic' or 'nearest'"):
         FixedFormat(rounding="up")
+
+
+def test_a_rule_name_may_set_its_building_blocks_for_an_ablation():
+    """``nrl-fast:step=plain`` is nrl-fast with the plain step, under that name and at nrl-fast's η; a
+    config and its run take it as they take a registered name; a wrong block is a one-line error."""
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.errors import ConfigError
+
+    variant = get_rule("nrl-fast:output_post=noise,step=plain")
+    assert variant == dataclasses.replace(get_rule("nrl-fast"), name="nrl-fast:output_post=noise,step=plain",
+                                          output_post="noise", step="plain")
+    assert [l.post for l in spec_of(variant).layers] == [POST_NRL, POST_NRL]
+    config = TrainConfig(rule="nrl-fast:step=plain", episodes=3, seeds=(1,), hidden=8)
+    assert config.lr == get_rule("nrl-fast").stable_lr
+    plain, sign = (train(dataclasses.replace(config, rule=r)) for r in ("nrl-fast:step=plain", "nrl-fast"))
+    assert plain.returns[0][0] == sign.returns[0][0]  # the same first episode: weights change at its end
+    assert not np.array_equal(plain.weights[0][0], sign.weights[0][0])
+    for bad, says in (("nrl-fast:step=adam", "step must be one of plain, sign"),
+                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step at most once"),
+                      ("nrl-fats", "unknown rule 'nrl-fats'")):
+        with pytest.raises(ConfigError, match=says):
+            TrainConfig(rule=bad)
