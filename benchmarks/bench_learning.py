@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Learning speed on CartPole-v1 (H = 128, L = 1): episodes and env steps to the threshold (a
 100-episode mean of 475) and the final 100-episode mean, for nrl-fast, nrl-b and bp (or any --rules, e.g.
-srl), on seeds that no rate was tuned on.
+srl, or a rule with a block switched off, e.g. nrl-fast:step=plain: docs/results.md's ablation), on seeds
+that no rate was tuned on.
 
     python benchmarks/bench_learning.py [--seeds 1-10] [--episodes 3000] [--precision float]
         [--rules nrl-fast nrl-b bp] [--lr η …] [--envs K …] [--stop]                    (10–20 minutes)
