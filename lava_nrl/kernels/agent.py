@@ -309,7 +309,7 @@ class Groups:
     compute, saturation counts included. The states' arrays are shared, not copied: updated in place."""
 
     def __init__(self, specs: ty.Sequence[AgentSpec], states: ty.Sequence[AgentState], slots: ty.Sequence[slice]):
-        self.specs, self.states = list(specs), list(states)
+        self.states = list(states)
         self.starts = np.array([slot.start for slot in slots])
         self.resets = np.array([spec.third_factor.reset_baseline_each_episode for spec in specs])
         # Per batch: its groups, their kernels' arguments (a typed list, so of one type) and their rows [lo, hi).
