@@ -120,6 +120,14 @@ def test_nrl_fast(precision, decomposed):
     assert not np.array_equal(engine.weights[0][1], train(TrainConfig(**{**config.__dict__, "lr": 1e-9})).weights[0][1])
 
 
+@pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
+def test_a_rule_with_a_block_switched_off(decomposed):
+    """An ablation's rule name (nrl-fast with the plain step) runs on Lava as on the engine, bit for bit."""
+    config = TrainConfig(env="CartPole-v1", rule="nrl-fast:step=plain", precision="fixed", lr=0.05, episodes=8,
+                         seeds=(7,), hidden=16)
+    assert_lava_equals_engine(config, decomposed)
+
+
 SRL_CASES = {"L=2": dict(layers=2), "L=0, reward=every:7": dict(layers=0, reward="every:7")}
 
 
