@@ -67,7 +67,7 @@ HALA_POINT_SYNAPTIC_OP = Figure(6.8, "pJ", "Intel, Hala Point (April 2024): ≤ 
 # the energy estimate leaves them out and says so.
 
 # Per-synapse optimiser state of a rule's step (bits): both steps the rules use are stateless.
-OPTIMISER_STATE_BITS = {"plain": 0, "sign": 0}
+OPTIMISER_STATE_BITS = {"plain": 0, "sign": 0, "relevance": 0}
 # The learning engine's pre- and post-synaptic traces (x1 per input, y1 and y3 per neuron): 7 bits in
 # Lava's emulation (W_TRACE, magma/core/learning/constants.py), Loihi 1's published width.
 LEARNING_TRACE_BITS = 7

@@ -85,7 +85,7 @@ class AgentSpec:
 
     def __post_init__(self) -> None:
         fmt = self.fixed_format
-        if self.precision == "fixed" and self.rule.step == "sign" and fmt.lr_frac_bits < fmt.weight_frac_bits:
+        if self.precision == "fixed" and self.rule.step != "plain" and fmt.lr_frac_bits < fmt.weight_frac_bits:
             raise ConfigError(f"rule {self.rule.name!r}'s sign step needs lr_frac_bits ≥ weight_frac_bits (η is cut to "
                               f"a weight LSB), got {fmt.lr_frac_bits} < {fmt.weight_frac_bits}")
         arith = make_arith(self.precision, self.fixed_format)

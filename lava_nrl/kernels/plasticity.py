@@ -37,7 +37,7 @@ from .rules import Modulation, Rule
 from .trace import nrl_post_row, sign_back_row, trace_row
 from .update import sign_update_row, update_row
 
-__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_BP_SIGN", "STEP_PLAIN", "STEP_SIGN",
+__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_BP_SIGN", "STEP_PLAIN", "STEP_SIGN", "STEP_RELEVANCE",
            "LayerRule", "ThirdFactor", "layer_rule", "layer_rules", "third_factor", "trace_step_row",
            "update_gain", "reward_event_row", "modulator_row", "sign_back_tick", "trace_dense_tick", "modulator_tick"]
 
@@ -47,8 +47,8 @@ __all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_
 POST_NRL, POST_RMHL, POST_BP, POST_EXACT, POST_SIGN, POST_BP_SIGN = 0, 1, 2, 3, 4, 5
 _POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP, "srl": POST_SIGN, "srl-bp": POST_BP_SIGN}
 # LayerRule.step: the per-synapse step at a reward event.
-STEP_PLAIN, STEP_SIGN = 0, 1
-_STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN}
+STEP_PLAIN, STEP_SIGN, STEP_RELEVANCE = 0, 1, 2
+_STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN, "relevance": STEP_RELEVANCE}
 
 
 class LayerRule(ty.NamedTuple):
@@ -60,7 +60,7 @@ class LayerRule(ty.NamedTuple):
     layer_norm: bool  # ‖ξ‖² is this layer's own ‖ξ_l‖² (else the whole network's)
     pre_noisy: bool  # the trace's pre-synaptic factor is the noisy activity x̃ (else the clean x)
     update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: 1 (variant A), N_l (variant B) or N (unbiased)
-    step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e)
+    step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e);  STEP_RELEVANCE: η·s_l·|δ|·sign(δ·e)
 
 
 class ThirdFactor(ty.NamedTuple):
@@ -119,11 +119,13 @@ def update_gain(k, layer, delta):
 
 @register_jitable
 def reward_event_row(k, sat, layer, w, e, delta, learning, key, counter):
-    """A reward event at one agent's layer: W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e)) if ``learning``
-    (stochastic rounding from draw ``counter`` of the layer's stream ``key``), then e ← 0 (learning or
-    not)."""
+    """A reward event at one agent's layer: W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e), or η·s_l·|δ|·sign(δ·e))
+    if ``learning`` (stochastic rounding from draw ``counter`` of the layer's stream ``key``), then e ← 0
+    (learning or not)."""
     if learning and layer.step == STEP_SIGN:
         sign_update_row(k, sat, w, e, update_gain(k, layer, ar.one(k)), delta, key, counter)
+    elif learning and layer.step == STEP_RELEVANCE:
+        sign_update_row(k, sat, w, e, update_gain(k, layer, abs(delta)), delta, key, counter)
     elif learning:
         update_row(k, sat, w, e, update_gain(k, layer, delta), key, counter)
     e[:] = 0

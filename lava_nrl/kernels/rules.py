@@ -44,8 +44,10 @@ class Rule:
         local eligibility 1[a = k] − π_k, which an output neuron computes from its own probability and
         the action taken: REINFORCE at the output, still three-factor; hidden layers keep the noise).
     step : str
-        The per-synapse step at a reward event: ``"plain"`` (W += η·s_l·δ·e) or ``"sign"`` (W +=
-        η·s_l·sign(δ·e): a step of the same size at every synapse that saw a change, no state).
+        The per-synapse step at a reward event: ``"plain"`` (W += η·s_l·δ·e), ``"sign"`` (W +=
+        η·s_l·sign(δ·e): a step of the same size at every synapse that saw a change, no state) or
+        ``"relevance"`` (W += η·s_l·|δ|·sign(δ·e): the sign step scaled by the size of the reward
+        prediction error, SRL's relevance, so that it shrinks as the returns meet the baseline).
     pre_noisy : bool or None
         Pre-synaptic factor of the trace: noisy x̃ (True), clean x (False), or as the
         :class:`Modulation` says (None). RMHL's one network is the noisy one; BP's gradient is the
@@ -74,7 +76,7 @@ class Rule:
         for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp", "srl", "srl-bp")),
                                     ("gain", self.gain, ("one", "n_post", "network")),
                                     ("output_post", self.output_post, ("noise", "exact")),
-                                    ("step", self.step, ("plain", "sign"))):
+                                    ("step", self.step, ("plain", "sign", "relevance"))):
             if value not in valid:
                 raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
 

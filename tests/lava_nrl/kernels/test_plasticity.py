@@ -64,30 +64,33 @@ def _event(spec, state, trace_values, reward=10.0, baseline=5.0):
     return [w - b for w, b in zip(state.weights, before)]
 
 
-def test_the_sign_step_moves_every_synapse_by_eta_times_the_sign_of_delta_e():
-    spec = spec_of(SIGN, lr=0.01)
+@pytest.mark.parametrize("step", ["sign", "relevance"])
+def test_the_sign_steps_move_every_synapse_by_eta_times_the_sign_of_delta_e(step):
+    """sign: η·sign(δ·e); relevance: η·|δ|·sign(δ·e); δ = (R − R̄)/|R|; nothing where e = 0."""
+    spec = spec_of(dataclasses.replace(SIGN, step=step), lr=0.01)
     state = init_agents(spec, [5])
     g = np.random.default_rng(1)
     traces = [g.normal(size=w.shape) * (g.random(w.shape) > 0.3) for w in state.weights]  # some zero
-    changes = _event(spec, state, traces, reward=10.0, baseline=5.0)  # δ = (10 − 5)/10 > 0
-    for change, e in zip(changes, traces):
-        np.testing.assert_allclose(change, 0.01 * np.sign(e), rtol=1e-12)
-    changes = _event(spec, state, traces, reward=4.0, baseline=5.0)  # δ < 0: the other way
-    for change, e in zip(changes, traces):
-        np.testing.assert_allclose(change, -0.01 * np.sign(e), rtol=1e-12)
+    for reward, delta in ((10.0, 0.5), (4.0, -0.25)):  # R̄ = 5; δ < 0: the other way
+        size = 0.01 * (abs(delta) if step == "relevance" else 1.0)
+        for change, e in zip(_event(spec, state, traces, reward=reward, baseline=5.0), traces):
+            np.testing.assert_allclose(change, size * np.sign(delta) * np.sign(e), rtol=1e-12)
 
 
-def test_the_fixed_point_sign_step_is_eta_in_weight_lsbs_rounded_stochastically():
-    spec = spec_of(SIGN, precision="fixed", lr=0.01)
+@pytest.mark.parametrize("step,size", [("sign", 1.0), ("relevance", 0.5)])
+def test_the_fixed_point_sign_steps_are_eta_in_weight_lsbs_rounded_stochastically(step, size):
+    """The step (η, or η·|δ| with δ = 0.5) in weight LSBs, 1.28 or 0.64 in Q.7: its floor or its ceiling,
+    unbiased."""
+    spec = spec_of(dataclasses.replace(SIGN, step=step), precision="fixed", lr=0.01)
     state = init_agents(spec, list(range(200)))
     traces = [np.where(np.arange(w.size).reshape(w.shape) % 2, 1000, -1000).astype(np.int64) for w in state.weights]
     changes = _event(spec, state, traces)
-    lsbs = 0.01 * 2 ** spec.fixed_format.weight_frac_bits  # η in weight LSBs: 1.28 in Q.7
+    lsbs = 0.01 * size * 2 ** spec.fixed_format.weight_frac_bits
     for change, e in zip(changes, traces):
         magnitude = np.abs(change)
         assert set(np.unique(magnitude)) <= {np.floor(lsbs), np.ceil(lsbs)}
-        np.testing.assert_array_equal(np.sign(change), np.sign(e))
-        assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased: 1.28 on average
+        np.testing.assert_array_equal(np.sign(change)[magnitude > 0], np.sign(e)[magnitude > 0])
+        assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased
 
 
 def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
