@@ -289,7 +289,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                 raise KeyboardInterrupt
             # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
             busy = kernels.busy(run.active)
-            kernels.act(run.obs, busy, actions)
+            kernels.act(run.obs, run.active, busy, actions)
 
             # ENVIRONMENT AND REWARD SCHEDULE
             run.obs, reward, terminated, truncated = envs.step(actions, run.active)

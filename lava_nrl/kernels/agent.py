@@ -141,7 +141,7 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> Ag
 
 
 @njit(cache=True)
-def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, actions):
+def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, acting, actions):
     n_layers, n_in = len(weights), s.shape[1]
     first = np.zeros(n_layers + 1, np.int64)  # layer l's neurons are first[l] … first[l + 1] − 1
     for l in range(n_layers):
@@ -159,6 +159,8 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         layer = LayerRule(*layer_tuples[l])
         network_norm |= layer.post == POST_NRL and not layer.layer_norm
     for b in range(s.shape[0]):
+        if not acting[b]:
+            continue
         # CLEAN AND NOISY PASS
         x[:n_in] = s[b]
         x_noisy[:n_in] = s[b]
@@ -202,7 +204,7 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
     actions = np.empty(len(s), np.int64)
     _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
          np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
-         spec.layer_tuples, spec.rule.act_noisy, actions)
+         spec.layer_tuples, spec.rule.act_noisy, np.ones(len(s), np.bool_), actions)
     return actions
 
 
@@ -258,23 +260,29 @@ def _raise_non_finite(state: AgentState, agent: int, layer: int) -> None:
 
 
 @njit(cache=True)
-def _act_groups(groups, obs, busy, bounds, actions):
-    """Each busy group's rows of the real-valued ``obs``, encoded in its precision, through :func:`_act`;
-    returns the first group with a non-finite observation, or −1."""
+def _act_groups(groups, obs, active, busy, bounds, actions):
+    """Each busy group's rows of the real-valued ``obs``, encoded in its precision, through :func:`_act`
+    — the rows of its agents that still play (some copy ``active``): an agent that stopped no longer
+    acts, as it would not alone; returns the first group with a non-finite observation, or −1."""
     for g in range(len(groups)):
         if busy[g]:
             k, sat, weights, traces, noise_key, action_key, step, layer_tuples, act_noisy = groups[g][0]
             lo, hi = bounds[g, 0], bounds[g, 1]
-            s = np.empty((hi - lo, obs.shape[1]), weights[0].dtype)
+            copies = (hi - lo) // weights[0].shape[0]
+            acting = np.zeros(hi - lo, np.bool_)
+            s = np.zeros((hi - lo, obs.shape[1]), weights[0].dtype)
             clipped = 0
             for b in range(hi - lo):
-                for j in range(obs.shape[1]):
+                first = lo + b - b % copies  # the agent's first copy
+                acting[b] = active[first : first + copies].any()
+                for j in range(obs.shape[1] if acting[b] else 0):
                     if not np.isfinite(obs[lo + b, j]):
                         return g
                     s[b, j], c = ar.quantise_input(k, obs[lo + b, j])
                     clipped += c
             sat[ar.INPUT] += clipped
-            _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, actions[lo:hi])
+            _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, acting,
+                 actions[lo:hi])
     return -1
 
 
@@ -306,7 +314,9 @@ class Groups:
     consecutive), that :meth:`act` and :meth:`learn` step together: one compiled call for the groups
     of each precision and depth (their kernels' arguments have one type), instead of a Python call per
     group. Group g computes exactly what ``act(specs[g], states[g], …)`` and ``learn`` on its rows
-    compute, saturation counts included. The states' arrays are shared, not copied: updated in place."""
+    compute, except that the rows of an agent with no copy still playing do not act (so a stopped
+    agent costs nothing and counts no saturation, as alone). The states' arrays are shared, not
+    copied: updated in place."""
 
     def __init__(self, specs: ty.Sequence[AgentSpec], states: ty.Sequence[AgentState], slots: ty.Sequence[slice]):
         self.states = list(states)
@@ -329,14 +339,16 @@ class Groups:
         """Per group: whether any of its rows is set in ``rows`` (bool, one per row)."""
         return np.logical_or.reduceat(rows, self.starts)
 
-    def act(self, obs: np.ndarray, busy: np.ndarray, actions: np.ndarray) -> None:
+    def act(self, obs: np.ndarray, active: np.ndarray, busy: np.ndarray, actions: np.ndarray) -> None:
         """:func:`act` of the groups with ``busy[g]``, on their rows of the real-valued observations
-        ``obs`` (float64, each row encoded in its group's precision); their actions into their rows of
-        ``actions`` (int64)."""
+        ``obs`` (float64, each row encoded in its group's precision) whose agent has a copy still
+        ``active``; their actions into their rows of ``actions`` (int64; other rows are left as they
+        are). A stopped agent's rows are skipped, noise and trace included: alone, its run would have
+        ended, so it computes what it computes alone, saturation counts included."""
         for index, items, bounds in self.batches:
             go = busy[index]
             if go.any():
-                g = _act_groups(items, obs, go, bounds, actions)
+                g = _act_groups(items, obs, active, go, bounds, actions)
                 if g >= 0:
                     raise NonFiniteError(f"cannot encode a non-finite observation of group {index[g]}")
 
