@@ -31,6 +31,17 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{self.prog}: {message}")
 
 
+def _rule(text: str) -> str:
+    """A rule's name: one of the registry's, or one with building blocks set after a colon (``get_rule``)."""
+    from lava_nrl.kernels.rules import get_rule
+
+    try:
+        get_rule(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def _seeds(text: str) -> tuple:
     try:
         return tuple(int(s) for s in text.split(","))
@@ -119,7 +130,8 @@ def _add_fields(group, cls, docs: dict, prefix: str = "", docs_say_default: bool
             text += " Stable η of each: " + ", ".join(f"{r.name} {r.stable_lr:g}" for r in RULES.values()) + "."
         group.add_argument("--" + field.name.replace("_", "-"), dest=prefix + field.name,
                            metavar=None if "choices" in field.metadata else field.name.upper(),
-                           type=_option_type(hints[field.name]), choices=field.metadata.get("choices"),
+                           type=_rule if field.name == "rule" else _option_type(hints[field.name]),
+                           choices=field.metadata.get("choices"),
                            default=default, help=text.replace("%", "%%"))
 
 
@@ -557,7 +569,9 @@ def _grid(text: str, parser) -> dict:
         for value in values.split(","):
             try:
                 parsed.append(action.type(value) if action.type else value)
-            except (argparse.ArgumentTypeError, ValueError):
+            except argparse.ArgumentTypeError as err:
+                raise ConfigError(f"--grid {key}: {err}") from None
+            except ValueError:
                 raise ConfigError(f"--grid {key}: {value!r} is not a valid {key}") from None
             if action.choices is not None and parsed[-1] not in action.choices:
                 raise ConfigError(f"--grid {key}: {value!r} is not one of {', '.join(map(str, action.choices))}")

@@ -50,6 +50,8 @@ def test_train_writes_every_result_file(tmp_path):
     (["--reward", "delay:0"], "delay:0"),
     (["--env", "tests.helpers.envs:NaNCartPole-v0"], "observation of the agent with seed 42 is not finite"),
     (["--rule", "srl-bp", "--precision", "fixed"], "rule 'srl-bp' has no fixed-point flavour"),
+    (["--rule", "hebb"], "argument --rule: unknown rule 'hebb'; choose one of nrl, nrl-b"),
+    (["--rule", "nrl-fast:stp=plain"], "argument --rule: rule 'nrl-fast:stp=plain': after the colon give each of"),
     (["--rule", "srl-bp", "--backend", "lava"], "rule 'srl-bp' runs only in the engine, not on Lava: it takes the sign "
                                                 "of the exact backprop error"),
 ])
