@@ -302,20 +302,8 @@ class ReachingBatch(EnvBatch):
 
     def _step(self, actions, active):
         self._check_actions(actions, active, "Reaching1D")
-        # The vector env steps every sub-environment (cheaper than choosing); the inactive ones are
-        # put back as they were, which costs a copy only on the rare steps where some are inactive.
-        held = None if active.all() else self._vector.get_state()
-        obs, reward, terminated, truncated, _ = self._vector.step(actions.astype(np.int64))
-        obs = obs.astype(np.float64)
-        if held is not None:
-            idle = np.flatnonzero(~active)
-            stepped = self._vector.get_state()
-            for key in ("hand", "target", "steps"):
-                stepped[key][idle] = held[key][idle]
-            for i in idle:
-                stepped["generators"][i] = held["generators"][i]
-            self._vector.set_state(stepped)
-            obs[idle], reward[idle], terminated[idle], truncated[idle] = 0.0, 0.0, False, False
+        obs, reward, terminated, truncated = self._outputs()
+        self._vector.step_active(actions.astype(np.int64), active, obs, reward, truncated)
         return obs, reward, terminated, truncated
 
     def get_state(self) -> dict:

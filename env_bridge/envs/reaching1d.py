@@ -10,10 +10,11 @@ SOURCE: neurogym 2.3.1, ``neurogym/envs/native/reaching.py`` (class ``Reaching1D
 ``neurogym/core.py`` (``TrialEnv.step``/``reset``). Where neurogym and the project's task table
 (``nrl-algorithm.md``) disagree, the table wins; the differences are listed in the class docstring.
 
-The dynamics are written once, as batch-first functions over a leading axis of environments
-(:func:`observe`, :func:`move`, :func:`reward`, :func:`draw_target`). :class:`Reaching1DEnv` calls them
-with a batch of one and :class:`Reaching1DVectorEnv` with a batch of ``num_envs``, so the two agree bit
-for bit.
+The dynamics are written once, as compiled rows of one environment (the move, the reward, the
+population code) that batch-first functions over a leading axis of environments call (:func:`observe`,
+:func:`move`, :func:`reward`, and :func:`step_batch`, a whole step; :func:`draw_target`).
+:class:`Reaching1DEnv` calls them with a batch of one and :class:`Reaching1DVectorEnv` with a batch
+of ``num_envs``, so the two agree bit for bit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from numba import njit, vectorize
+from numba.extending import register_jitable
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -43,6 +45,7 @@ __all__ = [
     "move",
     "reward",
     "draw_target",
+    "step_batch",
     "Reaching1DEnv",
     "Reaching1DVectorEnv",
 ]
@@ -95,15 +98,20 @@ def observe(
     return out
 
 
+@register_jitable
+def _observe_row(theta, theta_target, hand, out):
+    # Compiled (it runs at every step): float64 cos, then rounded to float32, as numpy's
+    # ``np.cos(theta - angle).astype(np.float32)`` (``out`` may be float64: it then holds the float32).
+    n_units = theta.shape[0]
+    for i in range(n_units):
+        out[i] = np.float32(np.cos(theta[i] - theta_target))
+        out[n_units + i] = np.float32(np.cos(theta[i] - hand))
+
+
 @njit(cache=True)
 def _observe(theta_target, hand, theta, out):
-    # Compiled (it runs at every step): float64 cos, then rounded to float32, as numpy's
-    # ``np.cos(theta - angle).astype(np.float32)``.
-    n_units = theta.shape[0]
     for b in range(out.shape[0]):
-        for i in range(n_units):
-            out[b, i] = np.cos(theta[i] - theta_target[b])
-            out[b, n_units + i] = np.cos(theta[i] - hand[b])
+        _observe_row(theta, theta_target[b], hand[b], out[b])
 
 
 def move(hand: npt.NDArray[np.float64], action: npt.ArrayLike, step_size: float) -> npt.NDArray[np.float64]:
@@ -116,19 +124,29 @@ def move(hand: npt.NDArray[np.float64], action: npt.ArrayLike, step_size: float)
     ConfigError
         If an action is not an integer in {0, 1, 2}.
     """
+    return _move(hand, _valid_actions(action, hand.shape), float(step_size))
+
+
+def _valid_actions(action: npt.ArrayLike, shape: tuple) -> npt.NDArray[np.int64]:
+    """``action`` as int64, one per environment (``shape``), each in {0, 1, 2}; else the errors of :func:`move`."""
     action = np.asarray(action)
-    if action.shape != hand.shape:
-        raise ShapeError(f"Expect one action per environment, shape {hand.shape}, actually: {action.shape}")
+    if action.shape != shape:
+        raise ShapeError(f"Expect one action per environment, shape {shape}, actually: {action.shape}")
     if not np.issubdtype(action.dtype, np.integer) or np.any((action < 0) | (action > 2)):
         raise ConfigError(f"Expect actions to be integers in {{0, 1, 2}}, actually: {action!r}")
-    return _move(hand, action.astype(np.int64), float(step_size))
+    return action.astype(np.int64)
+
+
+@register_jitable
+def _moved(hand, action, step_size):
+    return np.mod(hand + step_size * _DIRECTION[action], TWO_PI)
 
 
 @njit(cache=True)
 def _move(hand, action, step_size):
     out = np.empty_like(hand)
     for b in range(hand.shape[0]):
-        out[b] = np.mod(hand[b] + step_size * _DIRECTION[action[b]], TWO_PI)
+        out[b] = _moved(hand[b], action[b], step_size)
     return out
 
 
@@ -137,12 +155,32 @@ def reward(hand: npt.NDArray[np.float64], theta_target: npt.NDArray[np.float64])
     return _reward(np.asarray(hand, dtype=np.float64), np.asarray(theta_target, dtype=np.float64))
 
 
+@register_jitable
+def _reward_at(hand, theta_target):
+    return max(REWARD_MAX - circular_distance(hand, theta_target), REWARD_FLOOR)
+
+
 @njit(cache=True)
 def _reward(hand, theta_target):
     out = np.empty_like(hand)
     for b in range(hand.shape[0]):
-        out[b] = max(REWARD_MAX - circular_distance(hand[b], theta_target[b]), REWARD_FLOOR)
+        out[b] = _reward_at(hand[b], theta_target[b])
     return out
+
+
+@njit(cache=True)
+def step_batch(hand, theta_target, steps, actions, active, step_size, trial_steps, theta, obs, rewards, truncated):
+    """One step of every environment b with ``active[b]``, in place: :func:`move` the hand, its
+    :func:`reward`, count the step, truncate at ``trial_steps``, :func:`observe` (preferred angles
+    ``theta``) into ``obs[b]`` (float32 values, in ``obs``'s dtype). Environments not active are left
+    as they are, and so are their rows of the outputs. Actions must be valid (unchecked)."""
+    for b in range(hand.shape[0]):
+        if active[b]:
+            hand[b] = _moved(hand[b], actions[b], step_size)
+            rewards[b] = _reward_at(hand[b], theta_target[b])
+            steps[b] += 1
+            truncated[b] = steps[b] >= trial_steps
+            _observe_row(theta, theta_target[b], hand[b], obs[b])
 
 
 def draw_target(rng: np.random.Generator) -> float:
@@ -339,6 +377,7 @@ class Reaching1DVectorEnv(VectorEnv[npt.NDArray[np.float32], npt.NDArray[np.int6
         self.trial_steps = int(trial_steps)
         self.step_size = float(step_size)
         self.n_units = int(n_units)
+        self._theta = preferred_angles(self.n_units)
 
         self.single_action_space = spaces.Discrete(3)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
@@ -428,12 +467,10 @@ class Reaching1DVectorEnv(VectorEnv[npt.NDArray[np.float32], npt.NDArray[np.int6
         """Step every sub-environment; reset those whose trial ends (``SAME_STEP``)."""
         if self._hand is None:
             raise gym.error.ResetNeeded("Call reset before using step method.")
-        self._hand = move(self._hand, actions, self.step_size)
-        rewards = reward(self._hand, self._target)
-        self._steps += 1
-        terminated = np.zeros(self.num_envs, dtype=bool)
-        truncated = self._steps >= self.trial_steps
-        observations = observe(self._target, self._hand, self.n_units)
+        observations = np.empty((self.num_envs, 2 * self.n_units), dtype=np.float32)
+        rewards, terminated, truncated = np.empty(self.num_envs), np.zeros(self.num_envs, bool), np.empty(self.num_envs, bool)
+        self.step_active(_valid_actions(actions, self._hand.shape), np.ones(self.num_envs, bool), observations, rewards,
+                         truncated, restart=False)
 
         infos: dict[str, Any] = {}
         if truncated.any():
@@ -446,6 +483,24 @@ class Reaching1DVectorEnv(VectorEnv[npt.NDArray[np.float32], npt.NDArray[np.int6
                 "final_info": {},
                 "_final_info": truncated.copy(),
             }
-            self._start_trials(truncated)
-            observations[truncated] = observe(self._target[truncated], self._hand[truncated], self.n_units)
+            self._restart(truncated, observations)
         return observations, rewards, terminated, truncated, infos
+
+    def step_active(self, actions: npt.NDArray[np.int64], active: npt.NDArray[np.bool_], observations: npt.NDArray,
+                    rewards: npt.NDArray[np.float64], truncated: npt.NDArray[np.bool_], restart: bool = True) -> None:
+        """:meth:`step` for the sub-environments where ``active`` (valid int64 actions, unchecked), into
+        the given arrays (``observations`` float32 or float64); the others keep their state and their
+        rows of the arrays. With ``restart``, a trial that ends starts the next one in the same step
+        and its row of ``observations`` is the new trial's first observation (``SAME_STEP``)."""
+        if self._hand is None:
+            raise gym.error.ResetNeeded("Call reset before using step method.")
+        step_batch(self._hand, self._target, self._steps, actions, active, self.step_size, self.trial_steps,
+                   self._theta, observations, rewards, truncated)
+        if restart and truncated.any():
+            self._restart(truncated, observations)
+
+    def _restart(self, ending: npt.NDArray[np.bool_], observations: npt.NDArray) -> None:
+        """Start the next trial of the sub-environments in ``ending``; their first observations into
+        their rows of ``observations``."""
+        self._start_trials(ending)
+        observations[ending] = observe(self._target[ending], self._hand[ending], self.n_units)

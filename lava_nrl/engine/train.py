@@ -288,8 +288,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
                                           "previous checkpoint, if any") from None
                 raise KeyboardInterrupt
             # ACT: noise, clean and noisy pass, readout, trace (groups whose agents all stopped: skipped)
-            busy = kernels.busy(run.active)
-            kernels.act(run.obs, run.active, busy, actions)
+            kernels.act(run.obs, run.active, actions)
 
             # ENVIRONMENT AND REWARD SCHEDULE
             run.obs, reward, terminated, truncated = envs.step(actions, run.active)
@@ -297,7 +296,7 @@ def train_cohort(configs: ty.Sequence[TrainConfig] | Run, on_episodes: ty.Callab
             delivered, event, run.schedule_state = schedule_step(schedule, run.schedule_state, reward, done)
 
             # LEARN at reward events: RPE, update, baseline
-            kernels.learn(delivered, event, done, run.active, busy)
+            kernels.learn(delivered, event, done, run.active)
 
             # EPISODE BOOKKEEPING (AgentEpisodes: which environments play on)
             run.episode_return += reward

@@ -25,6 +25,7 @@ import typing as ty
 
 import numpy as np
 from numba import njit, typed, typeof
+from numba.extending import register_jitable
 
 from lava_nrl.errors import ConfigError, NonFiniteError
 from lava_nrl.numerics import FixedFormat, make_arith, rng
@@ -159,7 +160,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         layer = LayerRule(*layer_tuples[l])
         network_norm |= layer.post == POST_NRL and not layer.layer_norm
     for b in range(s.shape[0]):
-        if not acting[b]:
+        if acting is not None and not acting[b]:
             continue
         # CLEAN AND NOISY PASS
         x[:n_in] = s[b]
@@ -204,7 +205,7 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
     actions = np.empty(len(s), np.int64)
     _act(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
          np.ascontiguousarray(s, dtype=spec.arith.dtype), state.noise_key, state.action_key, state.step,
-         spec.layer_tuples, spec.rule.act_noisy, np.ones(len(s), np.bool_), actions)
+         spec.layer_tuples, spec.rule.act_noisy, None, actions)
     return actions
 
 
@@ -259,53 +260,64 @@ def _raise_non_finite(state: AgentState, agent: int, layer: int) -> None:
                          f"weights are kept)")
 
 
+@register_jitable
+def _encode_rows(k, sat, kind, values, rows, out):
+    """out[b] = values[b] (real-valued) encoded in ``k``'s precision as an observation or a reward
+    (``kind``: ``ar.INPUT`` or ``ar.REWARD``) for every row b with ``rows[b]``, the values saturation
+    clipped counted in sat[kind]; False (nothing counted) at a non-finite value."""
+    clipped = 0
+    for b in range(values.shape[0]):
+        for j in range(values.shape[1] if rows[b] else 0):
+            if not np.isfinite(values[b, j]):
+                return False
+            out[b, j], c = ar.quantise(k, values[b, j], kind)
+            clipped += c
+    sat[kind] += clipped
+    return True
+
+
 @njit(cache=True)
-def _act_groups(groups, obs, active, busy, bounds, actions):
-    """Each busy group's rows of the real-valued ``obs``, encoded in its precision, through :func:`_act`
+def _act_groups(groups, obs, active, bounds, actions):
+    """Each group's rows of the real-valued ``obs``, encoded in its precision, through :func:`_act`
     — the rows of its agents that still play (some copy ``active``): an agent that stopped no longer
-    acts, as it would not alone; returns the first group with a non-finite observation, or −1."""
+    acts, as it would not alone, and a group none of whose agents plays is skipped; returns the first
+    group with a non-finite observation, or −1."""
     for g in range(len(groups)):
-        if busy[g]:
-            k, sat, weights, traces, noise_key, action_key, step, layer_tuples, act_noisy = groups[g][0]
-            lo, hi = bounds[g, 0], bounds[g, 1]
-            copies = (hi - lo) // weights[0].shape[0]
-            acting = np.zeros(hi - lo, np.bool_)
-            s = np.zeros((hi - lo, obs.shape[1]), weights[0].dtype)
-            clipped = 0
-            for b in range(hi - lo):
-                first = lo + b - b % copies  # the agent's first copy
-                acting[b] = active[first : first + copies].any()
-                for j in range(obs.shape[1] if acting[b] else 0):
-                    if not np.isfinite(obs[lo + b, j]):
-                        return g
-                    s[b, j], c = ar.quantise_input(k, obs[lo + b, j])
-                    clipped += c
-            sat[ar.INPUT] += clipped
-            _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, acting,
-                 actions[lo:hi])
+        lo, hi = bounds[g, 0], bounds[g, 1]
+        if not active[lo:hi].any():
+            continue
+        k, sat, weights, traces, noise_key, action_key, step, layer_tuples, act_noisy = groups[g][0]
+        copies = (hi - lo) // weights[0].shape[0]
+        acting = np.empty(hi - lo, np.bool_)
+        for b in range(hi - lo):
+            first = lo + b - b % copies  # the agent's first copy
+            acting[b] = active[first : first + copies].any()
+        s = np.zeros((hi - lo, obs.shape[1]), weights[0].dtype)
+        if not _encode_rows(k, sat, ar.INPUT, obs[lo:hi], acting, s):
+            return g
+        _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, acting,
+             actions[lo:hi])
     return -1
 
 
 @njit(cache=True)
-def _learn_groups(groups, reward, event, learning, episode_end, busy, bounds):
-    """Each busy group's rows through :func:`_learn` (``reward`` real-valued, encoded in its precision);
-    returns (group, agent, layer) of a non-finite update (layer −1: a non-finite reward), or −1s."""
+def _learn_groups(groups, reward, event, learning, episode_end, bounds):
+    """Each group's rows through :func:`_learn` (``reward`` real-valued, encoded in its precision), but
+    a group none of whose rows is ``learning`` (its agents stopped), or with no reward event that keeps
+    R̄ across episodes (as :func:`learn` skips it); returns (group, agent, layer) of a non-finite
+    update, (group, −1, −1) at a non-finite reward, or −1s."""
     for g in range(len(groups)):
-        if busy[g]:
-            k, sat, weights, traces, baseline, has_baseline, updates, rounding_keys, layer_tuples, third = groups[g][1]
-            lo, hi = bounds[g, 0], bounds[g, 1]
-            r = np.empty(hi - lo, weights[0].dtype)
-            clipped = 0
-            for b in range(hi - lo):
-                if not np.isfinite(reward[lo + b]):
-                    return g, b, -1
-                r[b], c = ar.quantise_reward(k, reward[lo + b])
-                clipped += c
-            sat[ar.REWARD] += clipped
-            agent, layer = _learn(k, sat, weights, traces, r, event[lo:hi], learning[lo:hi], episode_end[lo:hi],
-                                  baseline, has_baseline, updates, rounding_keys, layer_tuples, third)
-            if layer >= 0:
-                return g, agent, layer
+        k, sat, weights, traces, baseline, has_baseline, updates, rounding_keys, layer_tuples, third = groups[g][1]
+        lo, hi = bounds[g, 0], bounds[g, 1]
+        if not learning[lo:hi].any() or not (ThirdFactor(*third).reset_baseline_each_episode or event[lo:hi].any()):
+            continue
+        r = np.empty((hi - lo, 1), weights[0].dtype)
+        if not _encode_rows(k, sat, ar.REWARD, reward[lo:hi].reshape((hi - lo, 1)), np.ones(hi - lo, np.bool_), r):
+            return g, -1, -1
+        agent, layer = _learn(k, sat, weights, traces, r.reshape(hi - lo), event[lo:hi], learning[lo:hi],
+                              episode_end[lo:hi], baseline, has_baseline, updates, rounding_keys, layer_tuples, third)
+        if layer >= 0:
+            return g, agent, layer
     return -1, -1, -1
 
 
@@ -320,8 +332,6 @@ class Groups:
 
     def __init__(self, specs: ty.Sequence[AgentSpec], states: ty.Sequence[AgentState], slots: ty.Sequence[slice]):
         self.states = list(states)
-        self.starts = np.array([slot.start for slot in slots])
-        self.resets = np.array([spec.third_factor.reset_baseline_each_episode for spec in specs])
         # Per batch: its groups, their kernels' arguments (a typed list, so of one type) and their rows [lo, hi).
         by_type: dict = {}
         for g, (spec, state) in enumerate(zip(specs, states)):
@@ -334,35 +344,28 @@ class Groups:
         self.batches = [(np.array([g for g, _ in members]), typed.List([item for _, item in members]),
                          np.array([[slots[g].start, slots[g].stop] for g, _ in members], dtype=np.int64))
                         for members in by_type.values()]
+        self.learns_every_step = any(spec.third_factor.reset_baseline_each_episode for spec in specs)
 
-    def busy(self, rows: np.ndarray) -> np.ndarray:
-        """Per group: whether any of its rows is set in ``rows`` (bool, one per row)."""
-        return np.logical_or.reduceat(rows, self.starts)
-
-    def act(self, obs: np.ndarray, active: np.ndarray, busy: np.ndarray, actions: np.ndarray) -> None:
-        """:func:`act` of the groups with ``busy[g]``, on their rows of the real-valued observations
-        ``obs`` (float64, each row encoded in its group's precision) whose agent has a copy still
-        ``active``; their actions into their rows of ``actions`` (int64; other rows are left as they
-        are). A stopped agent's rows are skipped, noise and trace included: alone, its run would have
-        ended, so it computes what it computes alone, saturation counts included."""
+    def act(self, obs: np.ndarray, active: np.ndarray, actions: np.ndarray) -> None:
+        """:func:`act` of every group, on its rows of the real-valued observations ``obs`` (float64, each
+        row encoded in its group's precision) whose agent has a copy still ``active``; their actions
+        into their rows of ``actions`` (int64; other rows are left as they are). A stopped agent's
+        rows are skipped, noise and trace included: alone, its run would have ended, so it computes
+        what it computes alone, saturation counts included."""
         for index, items, bounds in self.batches:
-            go = busy[index]
-            if go.any():
-                g = _act_groups(items, obs, active, go, bounds, actions)
-                if g >= 0:
-                    raise NonFiniteError(f"cannot encode a non-finite observation of group {index[g]}")
+            g = _act_groups(items, obs, active, bounds, actions)
+            if g >= 0:
+                raise NonFiniteError(f"cannot encode a non-finite observation of group {index[g]}")
 
-    def learn(self, reward: np.ndarray, event: np.ndarray, episode_end: np.ndarray, learning: np.ndarray,
-              busy: np.ndarray) -> None:
-        """:func:`learn` of the groups with ``busy[g]``, on their rows (``reward`` float64, encoded per
-        group); a group with no reward event that keeps R̄ across episodes is skipped, as :func:`learn`
-        skips it."""
-        busy = busy & (self.resets | self.busy(event))
+    def learn(self, reward: np.ndarray, event: np.ndarray, episode_end: np.ndarray, learning: np.ndarray) -> None:
+        """:func:`learn` of every group with a row ``learning``, on its rows (``reward`` float64, encoded
+        per group); a group with no reward event that keeps R̄ across episodes is skipped, as
+        :func:`learn` skips it."""
+        if not (self.learns_every_step or event.any()):
+            return  # most steps of an episodic schedule
         for index, items, bounds in self.batches:
-            go = busy[index]
-            if go.any():
-                g, agent, layer = _learn_groups(items, reward, event, learning, episode_end, go, bounds)
-                if layer >= 0:
-                    _raise_non_finite(self.states[index[g]], agent, layer)
-                elif g >= 0:
-                    raise NonFiniteError(f"cannot encode a non-finite reward of group {index[g]}")
+            g, agent, layer = _learn_groups(items, reward, event, learning, episode_end, bounds)
+            if layer >= 0:
+                _raise_non_finite(self.states[index[g]], agent, layer)
+            elif g >= 0:
+                raise NonFiniteError(f"cannot encode a non-finite reward of group {index[g]}")

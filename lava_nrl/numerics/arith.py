@@ -453,30 +453,18 @@ def _quantise_one(x, scale, bits):
     return _clip(np.int64(min(max(np.floor(x * scale + 0.5), -(2.0**62)), 2.0**62)), bits)
 
 
-def _float_quantise_input(k, x):
-    """A finite real observation as ``arith.encode`` encodes it (fixed: Q.F, saturated to the message
-    width); (value, clipped)."""
+def _float_quantise(k, x, kind):
+    """A finite real observation (``kind`` INPUT) or reward (REWARD) as ``arith.encode`` or
+    ``encode_reward`` encodes it (fixed: Q.F, saturated to the message width or to ``reward_bits``);
+    (value, clipped)."""
     return x, 0
 
 
-def _fixed_quantise_input(k, x):
-    return _quantise_one(x, 2.0**k.frac, k.msg_bits)
+def _fixed_quantise(k, x, kind):
+    return _quantise_one(x, 2.0**k.frac, k.msg_bits if kind == INPUT else k.reward_bits)
 
 
-quantise_input = _primitive(_float_quantise_input, _fixed_quantise_input)
-
-
-def _float_quantise_reward(k, x):
-    """A finite real reward as ``arith.encode_reward`` encodes it (fixed: Q.F, saturated to
-    ``reward_bits``); (value, clipped)."""
-    return x, 0
-
-
-def _fixed_quantise_reward(k, x):
-    return _quantise_one(x, 2.0**k.frac, k.reward_bits)
-
-
-quantise_reward = _primitive(_float_quantise_reward, _fixed_quantise_reward)
+quantise = _primitive(_float_quantise, _fixed_quantise)
 
 
 def make_arith(precision: str, fmt: FixedFormat | None = None):
