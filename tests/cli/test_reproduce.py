@@ -25,7 +25,7 @@ def test_quick_reproduction_writes_table_json_plots_and_resumes(tmp_path):
     rows = reproduce(tmp_path, quick=True, on_cell=lambda name, reused, progress: seen.append(reused), jobs=2,
                      overwrite=True)
     names = [c.name for c in cells(quick=True)]
-    assert len(rows) == len(names) == 31 and not any(seen)
+    assert len(rows) == len(names) == 36 and not any(seen)
     assert [r["cell"] for r in json.loads((tmp_path / "results.json").read_text())] == names
     table = (tmp_path / "results.md").read_text()
     assert table.splitlines()[0] == "# Results (--quick smoke run: not results)"
