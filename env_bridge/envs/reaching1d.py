@@ -468,7 +468,8 @@ class Reaching1DVectorEnv(VectorEnv[npt.NDArray[np.float32], npt.NDArray[np.int6
         if self._hand is None:
             raise gym.error.ResetNeeded("Call reset before using step method.")
         observations = np.empty((self.num_envs, 2 * self.n_units), dtype=np.float32)
-        rewards, terminated, truncated = np.empty(self.num_envs), np.zeros(self.num_envs, bool), np.empty(self.num_envs, bool)
+        rewards, truncated = np.empty(self.num_envs), np.empty(self.num_envs, bool)
+        terminated = np.zeros(self.num_envs, bool)  # a trial never terminates
         self.step_active(_valid_actions(actions, self._hand.shape), np.ones(self.num_envs, bool), observations, rewards,
                          truncated, restart=False)
 

@@ -146,10 +146,11 @@ def _available_memory() -> int | None:
 
 
 def _refuse_beyond_memory(specs: list, configs: list) -> None:
-    """Raise ConfigError, before anything is allocated, when the agents' weights and their copies' traces
-    alone (8 bytes a synapse each, in both precisions) would not fit in the memory available."""
-    synapses = sum(len(c.seeds) * (1 + c.envs) * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:]))
-                   for spec, c in zip(specs, configs))
+    """Raise ConfigError, before anything is allocated, when the agents' weights, their copies' traces and
+    the Adam-style step's two moments alone (8 bytes a synapse each, in both precisions) would not fit in
+    the memory available."""
+    synapses = sum(len(c.seeds) * (1 + c.envs + 2 * (spec.rule.step == "adam"))
+                   * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:])) for spec, c in zip(specs, configs))
     needed, available, agents = 8 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
     if available is not None and needed > available:
         raise ConfigError(f"weights and traces of {plural(agents, 'agent')} of sizes "

@@ -86,6 +86,8 @@ class AgentSpec:
 
     def __post_init__(self) -> None:
         fmt = self.fixed_format
+        if self.precision == "fixed" and self.rule.step == "adam":
+            raise ConfigError(f"rule {self.rule.name!r} has no fixed-point flavour: {self.rule.engine_only}")
         if self.precision == "fixed" and self.rule.step != "plain" and fmt.lr_frac_bits < fmt.weight_frac_bits:
             raise ConfigError(f"rule {self.rule.name!r}'s sign step needs lr_frac_bits ≥ weight_frac_bits (η is cut to "
                               f"a weight LSB), got {fmt.lr_frac_bits} < {fmt.weight_frac_bits}")
@@ -118,6 +120,7 @@ class AgentState(ty.NamedTuple):
     noise_key: np.ndarray  # (A·K,) uint32: one stream, one element per neuron (numbered across layers)
     action_key: np.ndarray  # (A·K,) uint32
     rounding_keys: np.ndarray  # (L, A) uint32: one stream per layer
+    moments: list  # the Adam-style step's m and v per synapse, (A, 2, n_post, n_pre); (A, 2, 0, 0) for other steps
 
 
 def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> AgentState:
@@ -138,6 +141,7 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> Ag
         action_key=np.concatenate([rng.copy_keys(s, rng.ACTION, copies) for s in seeds]),
         rounding_keys=np.array([[rng.derive_key(s, rng.ROUNDING, l) for s in seeds] for l in range(spec.n_layers)],
                                dtype=np.uint32).reshape(spec.n_layers, n),
+        moments=[np.zeros((n, 2) + (w.shape[1:] if spec.rule.step == "adam" else (0, 0)), w.dtype) for w in weights],
     )
 
 
@@ -211,7 +215,7 @@ def act(spec: AgentSpec, state: AgentState, s: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseline, has_baseline, updates,
-           rounding_keys, layer_tuples, third_tuple):
+           rounding_keys, moments, layer_tuples, third_tuple):
     third = ThirdFactor(*third_tuple)
     copies = reward.shape[0] // weights[0].shape[0]  # K: row b learns into agent b // K's weights
     for b in range(reward.shape[0]):
@@ -229,7 +233,7 @@ def _learn(k, sat, weights, traces, reward, event, learning, episode_end, baseli
         if event[b]:
             for l in range(len(weights)):
                 reward_event_row(k, sat, LayerRule(*layer_tuples[l]), weights[l][i], traces[l][b], delta,
-                                 learning[b], rounding_keys[l, i], updates[i])
+                                 learning[b], rounding_keys[l, i], updates[i], moments[l][i])
             if learning[b]:
                 updates[i] += np.uint64(1)
     return -1, -1
@@ -239,7 +243,7 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
           episode_end: np.ndarray, learning: np.ndarray | None = None) -> None:
     """Apply the reward events of every copy (rows as for :func:`act`, in row order): for copies with
     ``event`` (and ``learning``, default all), δ from the
-    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e); s_l: the rule's gain), R̄ update;
+    encoded ``reward`` and R̄, W ← W + η·s_l·δ·e (or the rule's other step; s_l: its gain), R̄ update;
     then e ← 0 where ``event``, and R̄ is forgotten where ``episode_end`` if the modulation resets it
     each episode."""
     event = np.asarray(event, dtype=bool)
@@ -249,7 +253,7 @@ def learn(spec: AgentSpec, state: AgentState, reward: np.ndarray, event: np.ndar
     agent, layer = _learn(spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces),
                           np.ascontiguousarray(reward, dtype=spec.arith.dtype), event, learning,
                           np.asarray(episode_end, dtype=bool), state.baseline, state.has_baseline, state.updates,
-                          state.rounding_keys, spec.layer_tuples, spec.third_factor_tuple)
+                          state.rounding_keys, tuple(state.moments), spec.layer_tuples, spec.third_factor_tuple)
     if layer >= 0:
         _raise_non_finite(state, agent, layer)
 
@@ -263,8 +267,8 @@ def _raise_non_finite(state: AgentState, agent: int, layer: int) -> None:
 @register_jitable
 def _encode_rows(k, sat, kind, values, rows, out):
     """out[b] = values[b] (real-valued) encoded in ``k``'s precision as an observation or a reward
-    (``kind``: ``ar.INPUT`` or ``ar.REWARD``) for every row b with ``rows[b]``, the values saturation
-    clipped counted in sat[kind]; False (nothing counted) at a non-finite value."""
+    (``kind``: ``ar.INPUT`` or ``ar.REWARD``) for every row b with ``rows[b]``, counting the values that
+    saturation clipped in sat[kind]; False (nothing counted) at a non-finite value."""
     clipped = 0
     for b in range(values.shape[0]):
         for j in range(values.shape[1] if rows[b] else 0):
@@ -307,7 +311,8 @@ def _learn_groups(groups, reward, event, learning, episode_end, bounds):
     R̄ across episodes (as :func:`learn` skips it); returns (group, agent, layer) of a non-finite
     update, (group, −1, −1) at a non-finite reward, or −1s."""
     for g in range(len(groups)):
-        k, sat, weights, traces, baseline, has_baseline, updates, rounding_keys, layer_tuples, third = groups[g][1]
+        k, sat, weights, traces, baseline, has_baseline, updates, rounding_keys, moments, layer_tuples, third = \
+            groups[g][1]
         lo, hi = bounds[g, 0], bounds[g, 1]
         if not learning[lo:hi].any() or not (ThirdFactor(*third).reset_baseline_each_episode or event[lo:hi].any()):
             continue
@@ -315,7 +320,8 @@ def _learn_groups(groups, reward, event, learning, episode_end, bounds):
         if not _encode_rows(k, sat, ar.REWARD, reward[lo:hi].reshape((hi - lo, 1)), np.ones(hi - lo, np.bool_), r):
             return g, -1, -1
         agent, layer = _learn(k, sat, weights, traces, r.reshape(hi - lo), event[lo:hi], learning[lo:hi],
-                              episode_end[lo:hi], baseline, has_baseline, updates, rounding_keys, layer_tuples, third)
+                              episode_end[lo:hi], baseline, has_baseline, updates, rounding_keys, moments, layer_tuples,
+                              third)
         if layer >= 0:
             return g, agent, layer
     return -1, -1, -1
@@ -338,7 +344,7 @@ class Groups:
             item = ((spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces), state.noise_key,
                      state.action_key, state.step, spec.layer_tuples, spec.rule.act_noisy),
                     (spec.constants, spec.arith.counts, tuple(state.weights), tuple(state.traces), state.baseline,
-                     state.has_baseline, state.updates, state.rounding_keys, spec.layer_tuples,
+                     state.has_baseline, state.updates, state.rounding_keys, tuple(state.moments), spec.layer_tuples,
                      spec.third_factor_tuple))
             by_type.setdefault(typeof(item), []).append((g, item))
         self.batches = [(np.array([g for g, _ in members]), typed.List([item for _, item in members]),

@@ -35,9 +35,10 @@ from .layer import dense_row, sum_sq_row
 from .modulator import baseline_one, rpe_one
 from .rules import Modulation, Rule
 from .trace import nrl_post_row, sign_back_row, trace_row
-from .update import sign_update_row, update_row
+from .update import adam_update_row, sign_update_row, update_row
 
-__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_BP_SIGN", "STEP_PLAIN", "STEP_SIGN", "STEP_RELEVANCE",
+__all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_BP_SIGN", "STEP_PLAIN", "STEP_SIGN",
+           "STEP_RELEVANCE", "STEP_CAPPED", "STEP_ADAM",
            "LayerRule", "ThirdFactor", "layer_rule", "layer_rules", "third_factor", "trace_step_row",
            "update_gain", "reward_event_row", "modulator_row", "sign_back_tick", "trace_dense_tick", "modulator_tick"]
 
@@ -47,8 +48,9 @@ __all__ = ["POST_NRL", "POST_RMHL", "POST_BP", "POST_EXACT", "POST_SIGN", "POST_
 POST_NRL, POST_RMHL, POST_BP, POST_EXACT, POST_SIGN, POST_BP_SIGN = 0, 1, 2, 3, 4, 5
 _POST_KINDS = {"nrl": POST_NRL, "rmhl": POST_RMHL, "bp": POST_BP, "srl": POST_SIGN, "srl-bp": POST_BP_SIGN}
 # LayerRule.step: the per-synapse step at a reward event.
-STEP_PLAIN, STEP_SIGN, STEP_RELEVANCE = 0, 1, 2
-_STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN, "relevance": STEP_RELEVANCE}
+STEP_PLAIN, STEP_SIGN, STEP_RELEVANCE, STEP_CAPPED, STEP_ADAM = 0, 1, 2, 3, 4
+_STEP_KINDS = {"plain": STEP_PLAIN, "sign": STEP_SIGN, "relevance": STEP_RELEVANCE, "capped": STEP_CAPPED,
+               "adam": STEP_ADAM}
 
 
 class LayerRule(ty.NamedTuple):
@@ -60,7 +62,9 @@ class LayerRule(ty.NamedTuple):
     layer_norm: bool  # ‖ξ‖² is this layer's own ‖ξ_l‖² (else the whole network's)
     pre_noisy: bool  # the trace's pre-synaptic factor is the noisy activity x̃ (else the clean x)
     update_scale: int  # s_l in W_l ← W_l + η·s_l·δ·e_l: 1 (variant A), N_l (variant B) or N (unbiased)
-    step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e);  STEP_RELEVANCE: η·s_l·|δ|·sign(δ·e)
+    step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e);  STEP_RELEVANCE: η·s_l·|δ|·sign(δ·e);
+    #            STEP_CAPPED: η·s_l·min(1, |δ|·2^cap_shift)·sign(δ·e);  STEP_ADAM: η·m̂/(√v̂ + ε) of g = s_l·δ·e
+    cap_shift: int  # θ = 2^−cap_shift of STEP_CAPPED
 
 
 class ThirdFactor(ty.NamedTuple):
@@ -78,7 +82,7 @@ def layer_rule(rule: Rule, modulation: Modulation, n_post: int, n_noisy: int, ou
     return LayerRule(post=POST_EXACT if exact else _POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
                      pre_noisy=pre_noisy and not exact,  # the exact eligibility is the clean policy's
                      update_scale={"one": 1, "n_post": n_post, "network": n_noisy}[rule.gain],
-                     step=_STEP_KINDS[rule.step])
+                     step=_STEP_KINDS[rule.step], cap_shift=rule.cap_shift)
 
 
 def layer_rules(rule: Rule, modulation: Modulation, sizes) -> tuple:
@@ -118,14 +122,21 @@ def update_gain(k, layer, delta):
 
 
 @register_jitable
-def reward_event_row(k, sat, layer, w, e, delta, learning, key, counter):
-    """A reward event at one agent's layer: W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e), or η·s_l·|δ|·sign(δ·e))
-    if ``learning`` (stochastic rounding from draw ``counter`` of the layer's stream ``key``), then e ← 0
-    (learning or not)."""
+def reward_event_row(k, sat, layer, w, e, delta, learning, key, counter, moments):
+    """A reward event at one agent's layer: W ← W + η·s_l·δ·e (or η·s_l·sign(δ·e), η·s_l·|δ|·sign(δ·e),
+    η·s_l·min(1, |δ|/θ)·sign(δ·e), or Adam's η·m̂/(√v̂ + ε) of g = s_l·δ·e with the layer's per-synapse
+    ``moments``, (2, n_post, n_pre), unused by the other steps) if ``learning`` (stochastic rounding from
+    draw ``counter`` of the layer's stream ``key``; ``counter`` + 1 is Adam's t), then e ← 0 (learning or
+    not)."""
     if learning and layer.step == STEP_SIGN:
         sign_update_row(k, sat, w, e, update_gain(k, layer, ar.one(k)), delta, key, counter)
     elif learning and layer.step == STEP_RELEVANCE:
         sign_update_row(k, sat, w, e, update_gain(k, layer, abs(delta)), delta, key, counter)
+    elif learning and layer.step == STEP_CAPPED:  # |δ|/θ = |δ|·2^cap_shift, exact in both precisions
+        sign_update_row(k, sat, w, e, update_gain(k, layer, min(abs(delta) * (1 << layer.cap_shift), ar.one(k))),
+                        delta, key, counter)
+    elif learning and layer.step == STEP_ADAM:
+        adam_update_row(k, w, e, layer.update_scale * delta, moments, counter)
     elif learning:
         update_row(k, sat, w, e, update_gain(k, layer, delta), key, counter)
     e[:] = 0
@@ -167,9 +178,11 @@ def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_nois
     trace step of the previous step (from its inputs ``x_previous``, ``x_noisy_previous``, ρ, ‖ξ‖², the
     neurons' ξ and, for the exact output eligibility or SRL's signs, the ``given`` post factor) and the
     reward event, copy after copy; then, once every event has changed the shared weights, the forward
-    sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones."""
+    sums a = W x, ã_in = W x̃ of this step, whose inputs become the previous ones. (The Adam-style step,
+    engine-only, has no moments here.)"""
     layer = LayerRule(*layer_tuple)
     copies = e.shape[0] // w.shape[0]
+    no_moments = np.zeros((2, 0, 0), w.dtype)
     for b in range(e.shape[0]):
         i = b // copies
         if layer.post == POST_EXACT or layer.post == POST_SIGN:
@@ -178,7 +191,7 @@ def trace_dense_tick(k, sat, layer_tuple, w, e, has_previous, x_previous, x_nois
             trace_step_row(k, sat, layer, e[b], rho[b], xi[b], network_xi_sq[b], x_previous[b],
                            x_noisy_previous[b], post[b])
         if event[b]:
-            reward_event_row(k, sat, layer, w[i], e[b], delta[b], True, key[i], updates[i])
+            reward_event_row(k, sat, layer, w[i], e[b], delta[b], True, key[i], updates[i], no_moments)
             updates[i] += np.uint64(1)
     for b in range(e.shape[0]):
         dense_row(k, sat, w[b // copies], x[b], x_noisy[b], a[b], a_noisy[b])

@@ -18,6 +18,11 @@ from lava_nrl.errors import ConfigError
 __all__ = ["Rule", "RULES", "BLOCKS", "get_rule", "lava_rule", "lava_rules", "Modulation"]
 
 
+# Why a rule with the Adam-style step runs in the engine and in float only.
+ADAM_ONLY_IN_ENGINE = ("the Adam-style step keeps two moments per synapse and divides by a square root at every "
+                       "synapse and reward event, which has no fixed-point flavour and no Loihi learning-engine form")
+
+
 @dataclasses.dataclass(frozen=True)
 class Rule:
     """One learning rule.
@@ -45,9 +50,16 @@ class Rule:
         the action taken: REINFORCE at the output, still three-factor; hidden layers keep the noise).
     step : str
         The per-synapse step at a reward event: ``"plain"`` (W += η·s_l·δ·e), ``"sign"`` (W +=
-        η·s_l·sign(δ·e): a step of the same size at every synapse that saw a change, no state) or
+        η·s_l·sign(δ·e): a step of the same size at every synapse that saw a change, no state),
         ``"relevance"`` (W += η·s_l·|δ|·sign(δ·e): the sign step scaled by the size of the reward
-        prediction error, SRL's relevance, so that it shrinks as the returns meet the baseline).
+        prediction error, SRL's relevance, so that it shrinks as the returns meet the baseline),
+        ``"capped"`` (W += η·s_l·min(1, |δ|/θ)·sign(δ·e): the sign step while |δ| ≥ θ, shrinking with
+        |δ| below it, so that the small errors left once the returns meet the baseline take small steps)
+        or ``"adam"`` (W += η·m̂/(√v̂ + ε) of g = s_l·δ·e: Adam's step per synapse, with two moments per
+        synapse and a division and a square root per synapse and reward event; float, engine only).
+    cap_shift : int
+        θ = 2^−cap_shift of the ``"capped"`` step (a power of two: |δ|/θ is a shift in fixed point);
+        0–16, default 2 (θ = 1/4).
     pre_noisy : bool or None
         Pre-synaptic factor of the trace: noisy x̃ (True), clean x (False), or as the
         :class:`Modulation` says (None). RMHL's one network is the noisy one; BP's gradient is the
@@ -71,14 +83,20 @@ class Rule:
     stable_lr: float = 0.01
     output_post: str = "noise"
     step: str = "plain"
+    cap_shift: int = 2
 
     def __post_init__(self) -> None:
         for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp", "srl", "srl-bp")),
                                     ("gain", self.gain, ("one", "n_post", "network")),
                                     ("output_post", self.output_post, ("noise", "exact")),
-                                    ("step", self.step, ("plain", "sign", "relevance"))):
+                                    ("step", self.step, ("plain", "sign", "relevance", "capped", "adam"))):
             if value not in valid:
                 raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
+        if isinstance(self.cap_shift, bool) or not isinstance(self.cap_shift, int) or not 0 <= self.cap_shift <= 16:
+            raise ConfigError(f"Rule {self.name!r}: cap_shift must be an integer in 0–16 (θ = 2^−cap_shift), "
+                              f"got {self.cap_shift!r}")
+        if self.step == "adam" and not self.engine_only:
+            object.__setattr__(self, "engine_only", ADAM_ONLY_IN_ENGINE)
 
     @property
     def fixed_point(self) -> bool:
@@ -112,12 +130,12 @@ def lava_rules() -> str:
 
 
 # The building blocks a rule's name may set after a colon (``get_rule``).
-BLOCKS = ("gain", "output_post", "step")
+BLOCKS = ("gain", "output_post", "step", "cap_shift")
 
 
 def get_rule(name: str) -> Rule:
     """The rule called ``name``: a rule of :data:`RULES`, or one with some of its building blocks set
-    after a colon, ``"nrl-fast:step=plain"`` or ``"nrl-fast:output_post=noise,step=plain"`` (each of
+    after a colon, ``"nrl-fast:step=plain"`` or ``"nrl-fast:step=capped,cap_shift=3"`` (each of
     :data:`BLOCKS`; the variant keeps the rule's stable η), so that an ablation is a name that every
     runner, checkpoint and agent file carries. An unknown name or block raises :class:`ConfigError`."""
     base, _, blocks = name.partition(":")
@@ -131,7 +149,7 @@ def get_rule(name: str) -> Rule:
         if key not in BLOCKS or not equals or key in changes:
             raise ConfigError(f"rule {name!r}: after the colon give each of {', '.join(BLOCKS)} at most once, as "
                               f"block=value (e.g. nrl-fast:step=plain), got {block!r}")
-        changes[key] = value
+        changes[key] = int(value) if key == "cap_shift" and value.isdigit() else value
     return dataclasses.replace(RULES[base], name=name, **changes)
 
 

@@ -15,7 +15,7 @@ from numba.extending import register_jitable
 from lava_nrl.numerics import arith as ar
 from lava_nrl.numerics import rng
 
-__all__ = ["weight_update", "update_row", "sign_update_row", "update_is_finite"]
+__all__ = ["weight_update", "update_row", "sign_update_row", "adam_update_row", "update_is_finite"]
 
 
 @register_jitable
@@ -56,6 +56,19 @@ def sign_update_row(k, sat, w, e, step, delta, key, counter):
                 w[i, j], c = ar.sign_step(k, w[i, j], step, direction * ((e[i, j] > 0) - (e[i, j] < 0)), random)
                 clipped += c
     sat[ar.WEIGHT] += clipped
+
+
+@register_jitable
+def adam_update_row(k, w, e, scale, moments, counter):
+    """W ← W + η·m̂/(√v̂ + ε) per synapse (Adam, float) for one agent's layer at its reward event
+    ``counter`` + 1, in place, from g = ``scale``·e (scale = s_l·δ); ``moments`` (2, n_post, n_pre) holds
+    each synapse's m and v, updated in place."""
+    t = np.float64(counter) + 1.0
+    c1, c2 = 1.0 - ar.ADAM_BETA1**t, 1.0 - ar.ADAM_BETA2**t
+    m, v = moments[0], moments[1]
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            w[i, j], m[i, j], v[i, j] = ar.adam_step(k, w[i, j], m[i, j], v[i, j], scale * e[i, j], c1, c2)
 
 
 @njit(cache=True)

@@ -35,7 +35,7 @@ from .ops import div_round, saturate, shift_round, shift_stochastic
 
 __all__ = [
     "FloatArith", "FixedArith", "make_arith", "FloatConstants", "FixedConstants", "SATURATION_KINDS",
-    "INPUT", "MESSAGE", "WEIGHT", "TRACE", "REWARD",
+    "INPUT", "MESSAGE", "WEIGHT", "TRACE", "REWARD", "ADAM_BETA1", "ADAM_BETA2", "ADAM_EPSILON",
 ]
 
 # Kinds of saturation, the indices of a counter array ``sat``.
@@ -43,6 +43,8 @@ SATURATION_KINDS = ("input", "message", "weight", "trace", "reward")
 INPUT, MESSAGE, WEIGHT, TRACE, REWARD = range(len(SATURATION_KINDS))
 
 RATIO_FRAC_BITS = 16  # γ_e and λ, both in (0, 1]
+# The Adam-style step's decay rates of its two moments and the ε of its denominator (Kingma & Ba's defaults).
+ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
 
 FloatConstants = collections.namedtuple("FloatConstants", "slope sigma decay rate lr")
 FloatConstants.__doc__ = """Hyperparameters as float64; ``sigma`` is σ / IRWIN_HALL_STD (per unit of
@@ -315,6 +317,23 @@ def _fixed_sign_step(k, w, step, direction, random):
 
 
 sign_step = _primitive(_float_sign_step, _fixed_sign_step)
+
+
+def _float_adam_step(k, w, m, v, g, c1, c2):
+    """Adam's step of one synapse from g (= s_l·δ·e): m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², then
+    w + η·(m/c1)/(√(v/c2) + ε), c1 = 1 − β1^t and c2 = 1 − β2^t at the layer's t-th reward event (the bias
+    corrections); (w, m, v). Float only: a division and a square root per synapse have no fixed-point
+    flavour here, and ``AgentSpec`` refuses one, so the fixed flavour leaves the synapse as it is."""
+    m = ADAM_BETA1 * m + (1.0 - ADAM_BETA1) * g
+    v = ADAM_BETA2 * v + (1.0 - ADAM_BETA2) * g * g
+    return w + k.lr * (m / c1) / (np.sqrt(v / c2) + ADAM_EPSILON), m, v
+
+
+def _fixed_adam_step(k, w, m, v, g, c1, c2):
+    return w, m, v
+
+
+adam_step = _primitive(_float_adam_step, _fixed_adam_step)
 
 
 def _float_rounds_stochastically(k):

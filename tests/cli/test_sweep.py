@@ -19,7 +19,8 @@ TINY = ["--episodes", "12", "--seeds", "1,2", "--hidden", "8", "--env", "CartPol
                           "(env, rule"),
     ("lr=fast", "--grid lr: 'fast' is not a valid lr"),
     ("rule=nrl,hebb", "--grid rule: unknown rule 'hebb'; choose one of nrl, nrl-b, rmhl, bp, nrl-fast"),
-    ("rule=nrl-fast:step=adam", "--grid rule: Rule 'nrl-fast:step=adam': step must be one of plain, sign, relevance"),
+    ("rule=nrl-fast:step=momentum", "--grid rule: Rule 'nrl-fast:step=momentum': step must be one of plain, sign, "
+                                    "relevance, capped, adam"),
     ("seeds=1,2", "--grid seeds: seeds are every configuration's replicates: give them with --seeds"),
     ("lr=0.1,0.1", "--grid lr: a value is given twice"),
     ("lr=0.1 lr=0.2", "--grid: lr is given twice"),

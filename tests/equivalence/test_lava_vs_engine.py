@@ -121,9 +121,11 @@ def test_nrl_fast(precision, decomposed):
 
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
-def test_a_rule_with_a_block_switched_off(decomposed):
-    """An ablation's rule name (nrl-fast with the plain step) runs on Lava as on the engine, bit for bit."""
-    config = TrainConfig(env="CartPole-v1", rule="nrl-fast:step=plain", precision="fixed", lr=0.05, episodes=8,
+@pytest.mark.parametrize("rule", ["nrl-fast:step=plain", "nrl-fast:step=capped,cap_shift=1"])
+def test_a_rule_with_a_block_switched_off(rule, decomposed):
+    """A variant's rule name (nrl-fast with the plain step, or the capped one) runs on Lava as on the
+    engine, bit for bit."""
+    config = TrainConfig(env="CartPole-v1", rule=rule, precision="fixed", lr=0.05, episodes=8,
                          seeds=(7,), hidden=16)
     assert_lava_equals_engine(config, decomposed)
 

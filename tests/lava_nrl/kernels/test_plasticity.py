@@ -29,7 +29,7 @@ def test_each_layer_resolves_its_choices():
     assert [l.update_scale for l in spec_of(get_rule("nrl")).layers] == [1, 1]
     assert [l.step for l in spec_of(SIGN).layers] == [STEP_SIGN, STEP_SIGN]
     with pytest.raises(Exception, match="step must be one of plain, sign"):
-        Rule("bad", trace="nrl", step="adam")
+        Rule("bad", trace="nrl", step="momentum")
 
 
 def test_the_exact_output_eligibility_is_the_backprop_gradient_at_the_output():
@@ -64,24 +64,30 @@ def _event(spec, state, trace_values, reward=10.0, baseline=5.0):
     return [w - b for w, b in zip(state.weights, before)]
 
 
-@pytest.mark.parametrize("step", ["sign", "relevance"])
+STEP_SIZE = {"sign": lambda delta: 1.0, "relevance": abs, "capped": lambda delta: min(1.0, 4 * abs(delta))}
+
+
+@pytest.mark.parametrize("step", ["sign", "relevance", "capped"])
 def test_the_sign_steps_move_every_synapse_by_eta_times_the_sign_of_delta_e(step):
-    """sign: η·sign(δ·e); relevance: η·|δ|·sign(δ·e); δ = (R − R̄)/|R|; nothing where e = 0."""
+    """sign: η·sign(δ·e); relevance: η·|δ|·sign(δ·e); capped: η·min(1, |δ|/θ)·sign(δ·e) with θ = 1/4 (the
+    default cap_shift 2); δ = (R − R̄)/|R|; nothing where e = 0."""
     spec = spec_of(dataclasses.replace(SIGN, step=step), lr=0.01)
     state = init_agents(spec, [5])
     g = np.random.default_rng(1)
     traces = [g.normal(size=w.shape) * (g.random(w.shape) > 0.3) for w in state.weights]  # some zero
-    for reward, delta in ((10.0, 0.5), (4.0, -0.25)):  # R̄ = 5; δ < 0: the other way
-        size = 0.01 * (abs(delta) if step == "relevance" else 1.0)
+    for reward, delta in ((10.0, 0.5), (4.0, -0.25), (5.5, 0.5 / 5.5)):  # R̄ = 5; δ < 0: the other way
+        size = 0.01 * STEP_SIZE[step](delta)  # capped: 1, 1, then 4·0.0909 = 0.364 below θ
         for change, e in zip(_event(spec, state, traces, reward=reward, baseline=5.0), traces):
             np.testing.assert_allclose(change, size * np.sign(delta) * np.sign(e), rtol=1e-12)
 
 
-@pytest.mark.parametrize("step,size", [("sign", 1.0), ("relevance", 0.5)])
-def test_the_fixed_point_sign_steps_are_eta_in_weight_lsbs_rounded_stochastically(step, size):
-    """The step (η, or η·|δ| with δ = 0.5) in weight LSBs, 1.28 or 0.64 in Q.7: its floor or its ceiling,
-    unbiased."""
-    spec = spec_of(dataclasses.replace(SIGN, step=step), precision="fixed", lr=0.01)
+@pytest.mark.parametrize("blocks,size", [({"step": "sign"}, 1.0), ({"step": "relevance"}, 0.5),
+                                         ({"step": "capped", "cap_shift": 1}, 1.0),
+                                         ({"step": "capped", "cap_shift": 0}, 0.5)])
+def test_the_fixed_point_sign_steps_are_eta_in_weight_lsbs_rounded_stochastically(blocks, size):
+    """The step (η, η·|δ| with δ = 0.5, or η·min(1, |δ|/θ) with θ = 1/2 and 1) in weight LSBs, 1.28 or
+    0.64 in Q.7: its floor or its ceiling, unbiased."""
+    spec = spec_of(dataclasses.replace(SIGN, **blocks), precision="fixed", lr=0.01)
     state = init_agents(spec, list(range(200)))
     traces = [np.where(np.arange(w.size).reshape(w.shape) % 2, 1000, -1000).astype(np.int64) for w in state.weights]
     changes = _event(spec, state, traces)
@@ -91,6 +97,46 @@ def test_the_fixed_point_sign_steps_are_eta_in_weight_lsbs_rounded_stochasticall
         assert set(np.unique(magnitude)) <= {np.floor(lsbs), np.ceil(lsbs)}
         np.testing.assert_array_equal(np.sign(change)[magnitude > 0], np.sign(e)[magnitude > 0])
         assert abs(magnitude.mean() - lsbs) < 0.05  # unbiased
+
+
+def test_the_adam_step_is_adams_update_of_s_l_delta_e_at_each_synapse():
+    """step="adam": g = s_l·δ·e; m ← 0.9 m + 0.1 g, v ← 0.999 v + 0.001 g²; W += η·(m/(1 − 0.9^t))/(√(v/(1 −
+    0.999^t)) + 10⁻⁸) at the t-th reward event, every synapse (one with e = 0 too: its moments carry on),
+    computed here in numpy over three events of different δ and traces."""
+    spec = spec_of(dataclasses.replace(SIGN, step="adam", gain="n_post"), lr=0.01)
+    state = init_agents(spec, [5])
+    assert [m.shape for m in state.moments] == [(1, 2) + w.shape[1:] for w in state.weights]
+    g = np.random.default_rng(2)
+    expected = [w.copy() for w in state.weights]
+    m, v = [np.zeros_like(w) for w in expected], [np.zeros_like(w) for w in expected]
+    for t, (reward, delta) in enumerate(((10.0, 0.5), (4.0, -0.25), (5.5, 0.5 / 5.5)), start=1):
+        traces = [g.normal(size=w.shape) * (g.random(w.shape) > 0.3) for w in state.weights]
+        _event(spec, state, traces, reward=reward, baseline=5.0)
+        for l, (e, n_post) in enumerate(zip(traces, SIZES[1:])):
+            grad = n_post * delta * e
+            m[l] = 0.9 * m[l] + 0.1 * grad
+            v[l] = 0.999 * v[l] + 0.001 * grad**2
+            expected[l] += 0.01 * (m[l] / (1 - 0.9**t)) / (np.sqrt(v[l] / (1 - 0.999**t)) + 1e-8)
+            np.testing.assert_allclose(state.weights[l], expected[l], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(state.moments[l][0], np.stack([m[l][0], v[l][0]]), rtol=1e-12, atol=1e-300)
+    assert [m.shape for m in init_agents(spec_of(SIGN), [5, 6]).moments] == [(2, 2, 0, 0)] * 2  # none kept
+
+
+def test_the_adam_step_runs_in_the_engine_and_in_float_only():
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.errors import ConfigError
+    from lava_nrl.kernels.rules import lava_rule
+
+    rule = get_rule("nrl-fast:step=adam")
+    assert rule.engine_only.startswith("the Adam-style step keeps two moments per synapse") and not rule.fixed_point
+    with pytest.raises(ConfigError, match="has no fixed-point flavour"):
+        TrainConfig(rule="nrl-fast:step=adam", precision="fixed")
+    with pytest.raises(ConfigError, match="has no fixed-point flavour: the Adam-style step"):
+        spec_of(rule, precision="fixed")
+    with pytest.raises(ConfigError, match="runs only in the engine, not on Lava: the Adam-style step"):
+        lava_rule("nrl-fast:step=adam")
+    result = train(TrainConfig(rule="nrl-fast:step=adam", episodes=4, seeds=(1, 2), hidden=8))
+    assert len(result.returns[0]) == 4 and np.isfinite(result.weights[1][0]).all()
 
 
 def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
@@ -145,8 +191,11 @@ def test_a_rule_name_may_set_its_building_blocks_for_an_ablation():
     plain, sign = (train(dataclasses.replace(config, rule=r)) for r in ("nrl-fast:step=plain", "nrl-fast"))
     assert plain.returns[0][0] == sign.returns[0][0]  # the same first episode: weights change at its end
     assert not np.array_equal(plain.weights[0][0], sign.weights[0][0])
-    for bad, says in (("nrl-fast:step=adam", "step must be one of plain, sign"),
-                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step at most once"),
+    assert get_rule("nrl-fast:step=capped,cap_shift=3").cap_shift == 3
+    for bad, says in (("nrl-fast:step=momentum", "step must be one of plain, sign"),
+                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step, cap_shift at most once"),
+                      ("nrl-fast:step=capped,cap_shift=x", "cap_shift must be an integer in 0–16"),
+                      ("nrl-fast:cap_shift=17", "cap_shift must be an integer in 0–16"),
                       ("nrl-fats", "unknown rule 'nrl-fats'")):
         with pytest.raises(ConfigError, match=says):
             TrainConfig(rule=bad)
