@@ -86,8 +86,11 @@ class AgentSpec:
 
     def __post_init__(self) -> None:
         fmt = self.fixed_format
-        if self.precision == "fixed" and self.rule.step == "adam":
+        if self.precision == "fixed" and (self.rule.step == "adam" or self.rule.passes > 1):
             raise ConfigError(f"rule {self.rule.name!r} has no fixed-point flavour: {self.rule.engine_only}")
+        if self.rule.passes > 1 and self.modulation.trace_decay != 1.0:
+            raise ConfigError(f"rule {self.rule.name!r}: several noisy passes sum their estimates into the trace, "
+                              f"which needs γ_e = 1 (trace_decay), got {self.modulation.trace_decay}")
         if self.precision == "fixed" and self.rule.step != "plain" and fmt.lr_frac_bits < fmt.weight_frac_bits:
             raise ConfigError(f"rule {self.rule.name!r}'s sign step needs lr_frac_bits ≥ weight_frac_bits (η is cut to "
                               f"a weight LSB), got {fmt.lr_frac_bits} < {fmt.weight_frac_bits}")
@@ -145,6 +148,21 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> Ag
     )
 
 
+@register_jitable
+def _noisy_pass(k, sat, weights, i, first, n_in, a, xi, a_noisy_in, a_noisy, x_noisy, spare_a, spare_x):
+    """Agent i's noisy stream alone, with noise ``xi``, beside a clean pass already made (``a``): ã_l =
+    W_l x̃_{l−1} + ξ_l into ``a_noisy``, x̃ into ``x_noisy`` (whose first n_in values, s, are given);
+    ``spare_a`` and ``spare_x`` take the clean outputs that the rows compute beside."""
+    n_layers = len(weights)
+    for l in range(n_layers):
+        w = weights[l][i]
+        lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
+        dense_row(k, sat, w, x_noisy[x_in : x_in + w.shape[1]], x_noisy[x_in : x_in + w.shape[1]], spare_a[lo:hi],
+                  a_noisy_in[lo:hi])
+        neuron_row(k, sat, a[lo:hi], a_noisy_in[lo:hi], xi[lo:hi], l < n_layers - 1, a_noisy[lo:hi], spare_x[lo:hi],
+                   x_noisy[n_in + lo : n_in + hi])
+
+
 @njit(cache=True)
 def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, act_noisy, acting, actions):
     n_layers, n_in = len(weights), s.shape[1]
@@ -163,6 +181,16 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
     for l in range(n_layers):
         layer = LayerRule(*layer_tuples[l])
         network_norm |= layer.post == POST_NRL and not layer.layer_norm
+    # Several noisy passes (the rule's M): P estimates, each a pass or an antithetic pair (ξ, −ξ); the
+    # extra passes' buffers (empty for M = 1). Set 2 holds a pass's ξ and noisy stream, set 3 its mirror.
+    passes, antithetic = LayerRule(*layer_tuples[0]).passes, LayerRule(*layer_tuples[0]).antithetic
+    estimates = passes // 2 if antithetic else passes
+    extra = n_neurons if passes > 1 else 0
+    xi2, xi3, a_noisy_in2 = np.empty(extra, s.dtype), np.empty(extra, s.dtype), np.empty(extra, s.dtype)
+    a_noisy2, a_noisy3 = np.empty(extra, s.dtype), np.empty(extra, s.dtype)
+    spare_a, spare_x = np.empty(extra, s.dtype), np.empty(extra, s.dtype)
+    x_noisy2, x_noisy3 = np.empty(n_in + extra, s.dtype), np.empty(n_in + extra, s.dtype)
+    logp2, logp3 = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
     for b in range(s.shape[0]):
         if acting is not None and not acting[b]:
             continue
@@ -183,6 +211,17 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         action, rho = readout_row(k, a[top:], a_noisy[top:], rng.hash_u32(action_key[b], step[b], 0), act_noisy,
                                   logp, logp_noisy)
         actions[b] = action
+        if passes > 1:  # the first estimate: this pass's ρ (or its pair's), over the P estimates' mean
+            if antithetic:
+                for j in range(n_neurons):
+                    xi3[j] = -xi[j]
+                x_noisy3[:n_in] = s[b]
+                _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi3, a_noisy_in2, a_noisy3, x_noisy3, spare_a,
+                            spare_x)
+                ar.log_softmax(k, a_noisy3[top:], logp3)
+                rho = ar.divide(k, logp_noisy[action] - logp3[action], 2 * estimates)
+            else:
+                rho = ar.divide(k, rho, estimates)
 
         # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
         network_xi_sq = xi[0] * 0  # Σ_l ‖ξ_l‖², summed layer by layer, where a layer needs it
@@ -201,6 +240,36 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
             e = traces[l][b]
             trace_step_row(k, sat, LayerRule(*layer_tuples[l]), e, rho, xi[lo:hi], network_xi_sq,
                            x[x_in : x_in + e.shape[1]], x_noisy[x_in : x_in + e.shape[1]], post[lo:hi])
+
+        # ESTIMATES 2 … P: a noisy pass each (ξ from the same draw, neurons numbered on), or a pair (ξ, −ξ);
+        # the noise layers' traces add each estimate's term (γ_e = 1), the exact output's only the first
+        for q in range(1, estimates):
+            noise_row(k, sat, noise_key[b], step[b], q * n_neurons, xi2)
+            x_noisy2[:n_in] = s[b]
+            _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi2, a_noisy_in2, a_noisy2, x_noisy2, spare_a,
+                        spare_x)
+            ar.log_softmax(k, a_noisy2[top:], logp2)
+            if antithetic:
+                for j in range(n_neurons):
+                    xi3[j] = -xi2[j]
+                x_noisy3[:n_in] = s[b]
+                _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi3, a_noisy_in2, a_noisy3, x_noisy3, spare_a,
+                            spare_x)
+                ar.log_softmax(k, a_noisy3[top:], logp3)
+                rho = ar.divide(k, logp2[action] - logp3[action], 2 * estimates)
+            else:
+                rho = ar.divide(k, logp2[action] - logp[action], estimates)
+            network_xi_sq = xi2[0] * 0
+            if network_norm:
+                for l in range(n_layers):
+                    network_xi_sq += sum_sq_row(xi2[first[l] : first[l + 1]])
+            for l in range(n_layers):
+                layer = LayerRule(*layer_tuples[l])
+                if layer.post == POST_NRL:
+                    lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
+                    e = traces[l][b]
+                    trace_step_row(k, sat, layer, e, rho, xi2[lo:hi], network_xi_sq, x[x_in : x_in + e.shape[1]],
+                                   x_noisy2[x_in : x_in + e.shape[1]], post[lo:hi])
         step[b] += np.uint64(1)
 
 

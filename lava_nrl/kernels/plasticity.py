@@ -65,6 +65,8 @@ class LayerRule(ty.NamedTuple):
     step: int  # STEP_PLAIN: η·s_l·δ·e;  STEP_SIGN: η·s_l·sign(δ·e);  STEP_RELEVANCE: η·s_l·|δ|·sign(δ·e);
     #            STEP_CAPPED: η·s_l·min(1, |δ|·2^cap_shift)·sign(δ·e);  STEP_ADAM: η·m̂/(√v̂ + ε) of g = s_l·δ·e
     cap_shift: int  # θ = 2^−cap_shift of STEP_CAPPED
+    passes: int  # M, the network's noisy passes per step (the same in every layer)
+    antithetic: bool  # the M passes are M/2 pairs (ξ, −ξ)
 
 
 class ThirdFactor(ty.NamedTuple):
@@ -82,7 +84,8 @@ def layer_rule(rule: Rule, modulation: Modulation, n_post: int, n_noisy: int, ou
     return LayerRule(post=POST_EXACT if exact else _POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
                      pre_noisy=pre_noisy and not exact,  # the exact eligibility is the clean policy's
                      update_scale={"one": 1, "n_post": n_post, "network": n_noisy}[rule.gain],
-                     step=_STEP_KINDS[rule.step], cap_shift=rule.cap_shift)
+                     step=_STEP_KINDS[rule.step], cap_shift=rule.cap_shift, passes=rule.passes,
+                     antithetic=rule.antithetic)
 
 
 def layer_rules(rule: Rule, modulation: Modulation, sizes) -> tuple:

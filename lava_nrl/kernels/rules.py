@@ -18,6 +18,9 @@ from lava_nrl.errors import ConfigError
 __all__ = ["Rule", "RULES", "BLOCKS", "get_rule", "lava_rule", "lava_rules", "Modulation"]
 
 
+# Why a rule with several noisy passes per step runs in the engine and in float only.
+PASSES_ONLY_IN_ENGINE = ("several noisy passes per step need as many noisy streams, and the Lava graph carries one "
+                         "(NoisyNeuron, TraceDense); they average their estimates with a division")
 # Why a rule with the Adam-style step runs in the engine and in float only.
 ADAM_ONLY_IN_ENGINE = ("the Adam-style step keeps two moments per synapse and divides by a square root at every "
                        "synapse and reward event, which has no fixed-point flavour and no Loihi learning-engine form")
@@ -60,6 +63,14 @@ class Rule:
     cap_shift : int
         θ = 2^−cap_shift of the ``"capped"`` step (a power of two: |δ|/θ is a shift in fixed point);
         0–16, default 2 (θ = 1/4).
+    passes : int
+        M, the noisy passes per step of an NRL rule (1–64, default 1: the paper's one). Each pass p
+        draws its own ξ_p and gives its own estimate ρ_p·ξ_p/‖ξ_p‖² (ρ_p = log π̃_p(a) − log π(a)); the
+        trace adds their mean. The output layer's exact eligibility, if the rule has it, is added once.
+        More than one: engine only, float only, and γ_e = 1 (the passes' terms are summed into the trace).
+    antithetic : bool
+        The M passes are M/2 antithetic pairs (ξ, −ξ), each one estimate with ρ = (log π̃₊(a) − log
+        π̃₋(a))/2, which needs no clean pass (the paper's open question); M even.
     pre_noisy : bool or None
         Pre-synaptic factor of the trace: noisy x̃ (True), clean x (False), or as the
         :class:`Modulation` says (None). RMHL's one network is the noisy one; BP's gradient is the
@@ -84,6 +95,8 @@ class Rule:
     output_post: str = "noise"
     step: str = "plain"
     cap_shift: int = 2
+    passes: int = 1
+    antithetic: bool = False
 
     def __post_init__(self) -> None:
         for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp", "srl", "srl-bp")),
@@ -95,8 +108,18 @@ class Rule:
         if isinstance(self.cap_shift, bool) or not isinstance(self.cap_shift, int) or not 0 <= self.cap_shift <= 16:
             raise ConfigError(f"Rule {self.name!r}: cap_shift must be an integer in 0–16 (θ = 2^−cap_shift), "
                               f"got {self.cap_shift!r}")
+        if isinstance(self.passes, bool) or not isinstance(self.passes, int) or not 1 <= self.passes <= 64:
+            raise ConfigError(f"Rule {self.name!r}: passes must be an integer in 1–64, got {self.passes!r}")
+        if not isinstance(self.antithetic, bool) or (self.antithetic and self.passes % 2):
+            raise ConfigError(f"Rule {self.name!r}: antithetic must be true or false, and true needs an even number "
+                              f"of passes (pairs ξ, −ξ), got antithetic={self.antithetic!r} with passes={self.passes}")
+        if self.passes > 1 and self.trace != "nrl":
+            raise ConfigError(f"Rule {self.name!r}: several noisy passes are an option of the nrl trace, not of "
+                              f"{self.trace!r}")
         if self.step == "adam" and not self.engine_only:
             object.__setattr__(self, "engine_only", ADAM_ONLY_IN_ENGINE)
+        if self.passes > 1 and not self.engine_only:
+            object.__setattr__(self, "engine_only", PASSES_ONLY_IN_ENGINE)
 
     @property
     def fixed_point(self) -> bool:
@@ -130,12 +153,17 @@ def lava_rules() -> str:
 
 
 # The building blocks a rule's name may set after a colon (``get_rule``).
-BLOCKS = ("gain", "output_post", "step", "cap_shift")
+BLOCKS = ("gain", "output_post", "step", "cap_shift", "passes", "antithetic")
+# The values of the blocks that are not strings, by how a name spells them (another spelling stays a string,
+# which the Rule refuses with its message).
+_BLOCK_VALUES = {"cap_shift": {str(n): n for n in range(17)}, "passes": {str(n): n for n in range(1, 65)},
+                 "antithetic": {"true": True, "false": False}}
 
 
 def get_rule(name: str) -> Rule:
     """The rule called ``name``: a rule of :data:`RULES`, or one with some of its building blocks set
-    after a colon, ``"nrl-fast:step=plain"`` or ``"nrl-fast:step=capped,cap_shift=3"`` (each of
+    after a colon, ``"nrl-fast:step=plain"``, ``"nrl-fast:step=capped,cap_shift=3"`` or
+    ``"nrl-fast:passes=2,antithetic=true"`` (each of
     :data:`BLOCKS`; the variant keeps the rule's stable η), so that an ablation is a name that every
     runner, checkpoint and agent file carries. An unknown name or block raises :class:`ConfigError`."""
     base, _, blocks = name.partition(":")
@@ -149,7 +177,7 @@ def get_rule(name: str) -> Rule:
         if key not in BLOCKS or not equals or key in changes:
             raise ConfigError(f"rule {name!r}: after the colon give each of {', '.join(BLOCKS)} at most once, as "
                               f"block=value (e.g. nrl-fast:step=plain), got {block!r}")
-        changes[key] = int(value) if key == "cap_shift" and value.isdigit() else value
+        changes[key] = _BLOCK_VALUES.get(key, {}).get(value, value)
     return dataclasses.replace(RULES[base], name=name, **changes)
 
 

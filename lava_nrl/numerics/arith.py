@@ -336,6 +336,18 @@ def _fixed_adam_step(k, w, m, v, g, c1, c2):
 adam_step = _primitive(_float_adam_step, _fixed_adam_step)
 
 
+def _float_divide(k, x, n):
+    """x / n for a positive integer n (fixed: rounded to nearest, half up)."""
+    return x / n
+
+
+def _fixed_divide(k, x, n):
+    return div_round(x, n)
+
+
+divide = _primitive(_float_divide, _fixed_divide)
+
+
 def _float_rounds_stochastically(k):
     """Whether :func:`weight_step` uses its random bits (skip drawing them when it does not)."""
     return False

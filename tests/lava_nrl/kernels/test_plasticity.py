@@ -139,6 +139,65 @@ def test_the_adam_step_runs_in_the_engine_and_in_float_only():
     assert len(result.returns[0]) == 4 and np.isfinite(result.weights[1][0]).all()
 
 
+@pytest.mark.parametrize("blocks", [dict(passes=2, antithetic=True), dict(passes=4, antithetic=True), dict(passes=3)])
+def test_noisy_passes_average_their_estimates_and_an_antithetic_pair_takes_rho_from_the_pair(blocks):
+    """With M passes, one step adds to the hidden layer's trace the mean over the P estimates of ρ_q·ξ_q/‖ξ_q‖²
+    ⊗ s, ξ_q being elements q·N … (q + 1)·N − 1 of the step's noise draw (N noisy units) and ρ_q = log π̃(a;
+    ξ_q) − log π(a), or, for an antithetic pair, (log π̃(a; ξ_q) − log π̃(a; −ξ_q))/2 (no clean pass); the
+    action and the exact output's trace are those of one pass. Computed here in numpy."""
+    from lava_nrl.kernels.layer import noise
+
+    spec, one = spec_of(dataclasses.replace(get_rule("nrl-fast"), **blocks)), spec_of(get_rule("nrl-fast"))
+    obs = np.random.default_rng(3).normal(size=(2, 4))
+    state, single = init_agents(spec, [1, 2]), init_agents(one, [1, 2])
+    actions = act(spec, state, obs)
+    np.testing.assert_array_equal(actions, act(one, single, obs))
+    np.testing.assert_array_equal(state.traces[1], single.traces[1])
+    n, estimates = sum(SIZES[1:]), blocks["passes"] // (2 if blocks.get("antithetic") else 1)
+    draws = noise(spec.arith, state.noise_key, np.zeros(2, np.uint64), 0, n * blocks["passes"], spec.sigma)
+
+    def log_pi(w0, w1, s, xi):
+        hidden = w0 @ s + xi[:16]
+        logits = w1 @ np.where(hidden >= 0, hidden, 0.1 * hidden) + xi[16:]
+        return logits - logits.max() - np.log(np.exp(logits - logits.max()).sum())
+
+    for b in range(2):
+        w0, w1 = init_agents(spec, [1, 2]).weights[0][b], init_agents(spec, [1, 2]).weights[1][b]
+        expected = np.zeros((16, 4))
+        for q in range(estimates):
+            xi = draws[b, q * n : (q + 1) * n]
+            if blocks.get("antithetic"):
+                rho = (log_pi(w0, w1, obs[b], xi)[actions[b]] - log_pi(w0, w1, obs[b], -xi)[actions[b]]) / 2
+            else:
+                rho = log_pi(w0, w1, obs[b], xi)[actions[b]] - log_pi(w0, w1, obs[b], np.zeros(n))[actions[b]]
+            expected += np.outer(rho / estimates * xi[:16] / (xi @ xi), obs[b])
+        np.testing.assert_allclose(state.traces[0][b], expected, rtol=1e-9, atol=1e-15)
+
+
+def test_several_noisy_passes_run_in_the_engine_and_in_float_only():
+    from lava_nrl.engine import TrainConfig, train
+    from lava_nrl.errors import ConfigError
+    from lava_nrl.kernels.rules import lava_rule
+
+    rule = get_rule("nrl-fast:passes=2,antithetic=true")
+    assert (rule.passes, rule.antithetic) == (2, True) and rule.engine_only.startswith("several noisy passes")
+    for bad, says in (("nrl-fast:passes=3,antithetic=true", "true needs an even number of passes"),
+                      ("nrl-fast:passes=0", "passes must be an integer in 1–64"),
+                      ("nrl-fast:antithetic=yes", "antithetic must be true or false"),
+                      ("srl:passes=2", "several noisy passes are an option of the nrl trace")):
+        with pytest.raises(ConfigError, match=says):
+            get_rule(bad)
+    with pytest.raises(ConfigError, match="has no fixed-point flavour"):
+        TrainConfig(rule="nrl-fast:passes=2", precision="fixed")
+    with pytest.raises(ConfigError, match="runs only in the engine, not on Lava: several noisy passes"):
+        lava_rule("nrl-fast:passes=2")
+    with pytest.raises(ConfigError, match="needs γ_e = 1"):
+        AgentSpec(sizes=SIZES, rule=get_rule("nrl-fast:passes=2"), modulation=Modulation(trace_decay=0.9), lr=0.01,
+                  sigma=1e-2)
+    result = train(TrainConfig(rule="nrl-fast:passes=4,antithetic=true", episodes=4, seeds=(1,), hidden=8))
+    assert len(result.returns[0]) == 4 and np.isfinite(result.weights[0][0]).all()
+
+
 def test_a_fixed_point_sign_step_needs_eta_at_least_as_fine_as_a_weight():
     from lava_nrl.numerics import FixedFormat
 
