@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from lava_nrl.reproduce import LONGEST_FIRST
 from tests.helpers.checks import wait_for
 
 LONG_TRAIN = ["--env", "CartPole-v1", "--rule", "nrl-b", "--episodes", "100000", "--seeds", "42,101",
@@ -182,7 +183,7 @@ def test_interrupting_reproduce_checkpoints_every_cohort_and_exits_within_second
         assert proc.returncode == (130 if sender == "ctrl-c" else 143), stderr
         assert alive(workers) == set()
         checkpoints = sorted(p.name for p in (tmp_path / "cohorts").iterdir())
-        assert checkpoints == ["Acrobot-v1.ckpt", "Reaching1D-v0.ckpt"]  # the two cohorts under way
+        assert checkpoints == sorted(f"{c}.ckpt" for c in LONGEST_FIRST[:2])  # the two cohorts under way
         written = {p: p.stat().st_mtime_ns for p in (tmp_path / "cohorts").iterdir()}
         time.sleep(2.0)
         assert {p: p.stat().st_mtime_ns for p in (tmp_path / "cohorts").iterdir()} == written

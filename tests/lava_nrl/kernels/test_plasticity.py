@@ -252,7 +252,7 @@ def test_a_rule_name_may_set_its_building_blocks_for_an_ablation():
     assert not np.array_equal(plain.weights[0][0], sign.weights[0][0])
     assert get_rule("nrl-fast:step=capped,cap_shift=3").cap_shift == 3
     for bad, says in (("nrl-fast:step=momentum", "step must be one of plain, sign"),
-                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step, cap_shift at most once"),
+                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step, cap_shift, passes, antithetic at most"),
                       ("nrl-fast:step=capped,cap_shift=x", "cap_shift must be an integer in 0–16"),
                       ("nrl-fast:cap_shift=17", "cap_shift must be an integer in 0–16"),
                       ("nrl-fats", "unknown rule 'nrl-fats'")):
