@@ -149,11 +149,12 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> Ag
 
 
 @register_jitable
-def _noisy_pass(k, sat, weights, i, first, n_in, a, xi, a_noisy_in, a_noisy, x_noisy, spare_a, spare_x):
-    """Agent i's noisy stream alone, with noise ``xi``, beside a clean pass already made (``a``): ã_l =
-    W_l x̃_{l−1} + ξ_l into ``a_noisy``, x̃ into ``x_noisy`` (whose first n_in values, s, are given);
+def _noisy_log_policy(k, sat, weights, i, first, s, a, xi, a_noisy_in, a_noisy, x_noisy, spare_a, spare_x, logp):
+    """log π̃ into ``logp`` from agent i's noisy stream alone, with noise ``xi`` on observation ``s``, beside
+    a clean pass already made (``a``): ã_l = W_l x̃_{l−1} + ξ_l into ``a_noisy``, x̃ into ``x_noisy``;
     ``spare_a`` and ``spare_x`` take the clean outputs that the rows compute beside."""
-    n_layers = len(weights)
+    n_layers, n_in = len(weights), s.shape[0]
+    x_noisy[:n_in] = s
     for l in range(n_layers):
         w = weights[l][i]
         lo, hi, x_in = first[l], first[l + 1], 0 if l == 0 else n_in + first[l - 1]
@@ -161,6 +162,21 @@ def _noisy_pass(k, sat, weights, i, first, n_in, a, xi, a_noisy_in, a_noisy, x_n
                   a_noisy_in[lo:hi])
         neuron_row(k, sat, a[lo:hi], a_noisy_in[lo:hi], xi[lo:hi], l < n_layers - 1, a_noisy[lo:hi], spare_x[lo:hi],
                    x_noisy[n_in + lo : n_in + hi])
+    ar.log_softmax(k, a_noisy[first[n_layers - 1] :], logp)
+
+
+@register_jitable
+def _estimate_rho(k, sat, weights, i, first, s, a, xi, logp_noisy, logp, action, antithetic, estimates, mirror):
+    """ρ of one of the P estimates of several noisy passes, divided by P (their mean): log π̃(a; ξ) −
+    log π(a), or, for an antithetic pair, (log π̃(a; ξ) − log π̃(a; −ξ))/2, the mirror pass made here
+    (``mirror``: its ξ, ã_in, ã, x̃, two spare arrays and log π̃ buffers)."""
+    if not antithetic:
+        return ar.divide(k, logp_noisy[action] - logp[action], estimates)
+    mirror_xi, a_noisy_in, a_noisy, x_noisy, spare_a, spare_x, logp_mirror = mirror
+    mirror_xi[:] = -xi
+    _noisy_log_policy(k, sat, weights, i, first, s, a, mirror_xi, a_noisy_in, a_noisy, x_noisy, spare_a, spare_x,
+                      logp_mirror)
+    return ar.divide(k, logp_noisy[action] - logp_mirror[action], 2 * estimates)
 
 
 @njit(cache=True)
@@ -191,6 +207,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
     spare_a, spare_x = np.empty(extra, s.dtype), np.empty(extra, s.dtype)
     x_noisy2, x_noisy3 = np.empty(n_in + extra, s.dtype), np.empty(n_in + extra, s.dtype)
     logp2, logp3 = np.empty(n_actions, s.dtype), np.empty(n_actions, s.dtype)
+    mirror = (xi3, a_noisy_in2, a_noisy3, x_noisy3, spare_a, spare_x, logp3)  # an antithetic pair's −ξ pass
     for b in range(s.shape[0]):
         if acting is not None and not acting[b]:
             continue
@@ -212,16 +229,8 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
                                   logp, logp_noisy)
         actions[b] = action
         if passes > 1:  # the first estimate: this pass's ρ (or its pair's), over the P estimates' mean
-            if antithetic:
-                for j in range(n_neurons):
-                    xi3[j] = -xi[j]
-                x_noisy3[:n_in] = s[b]
-                _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi3, a_noisy_in2, a_noisy3, x_noisy3, spare_a,
-                            spare_x)
-                ar.log_softmax(k, a_noisy3[top:], logp3)
-                rho = ar.divide(k, logp_noisy[action] - logp3[action], 2 * estimates)
-            else:
-                rho = ar.divide(k, rho, estimates)
+            rho = _estimate_rho(k, sat, weights, b // copies, first, s[b], a, xi, logp_noisy, logp, action, antithetic,
+                                estimates, mirror)
 
         # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
         network_xi_sq = xi[0] * 0  # Σ_l ‖ξ_l‖², summed layer by layer, where a layer needs it
@@ -245,20 +254,10 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         # the noise layers' traces add each estimate's term (γ_e = 1), the exact output's only the first
         for q in range(1, estimates):
             noise_row(k, sat, noise_key[b], step[b], q * n_neurons, xi2)
-            x_noisy2[:n_in] = s[b]
-            _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi2, a_noisy_in2, a_noisy2, x_noisy2, spare_a,
-                        spare_x)
-            ar.log_softmax(k, a_noisy2[top:], logp2)
-            if antithetic:
-                for j in range(n_neurons):
-                    xi3[j] = -xi2[j]
-                x_noisy3[:n_in] = s[b]
-                _noisy_pass(k, sat, weights, b // copies, first, n_in, a, xi3, a_noisy_in2, a_noisy3, x_noisy3, spare_a,
-                            spare_x)
-                ar.log_softmax(k, a_noisy3[top:], logp3)
-                rho = ar.divide(k, logp2[action] - logp3[action], 2 * estimates)
-            else:
-                rho = ar.divide(k, logp2[action] - logp[action], estimates)
+            _noisy_log_policy(k, sat, weights, b // copies, first, s[b], a, xi2, a_noisy_in2, a_noisy2, x_noisy2,
+                              spare_a, spare_x, logp2)
+            rho = _estimate_rho(k, sat, weights, b // copies, first, s[b], a, xi2, logp2, logp, action, antithetic,
+                                estimates, mirror)
             network_xi_sq = xi2[0] * 0
             if network_norm:
                 for l in range(n_layers):
