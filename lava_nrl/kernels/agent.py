@@ -166,6 +166,17 @@ def _noisy_log_policy(k, sat, weights, i, first, s, a, xi, a_noisy_in, a_noisy, 
 
 
 @register_jitable
+def _network_xi_sq(xi, first, needed):
+    """Σ_l ‖ξ_l‖², summed layer by layer (layer l's neurons first[l] … first[l + 1] − 1), where some layer
+    ``needed`` it; else 0."""
+    total = xi[0] * 0
+    if needed:
+        for l in range(len(first) - 1):
+            total += sum_sq_row(xi[first[l] : first[l + 1]])
+    return total
+
+
+@register_jitable
 def _estimate_rho(k, sat, weights, i, first, s, a, xi, logp_noisy, logp, action, antithetic, estimates, mirror):
     """ρ of one of the P estimates of several noisy passes, divided by P (their mean): log π̃(a; ξ) −
     log π(a), or, for an antithetic pair, (log π̃(a; ξ) − log π̃(a; −ξ))/2, the mirror pass made here
@@ -199,7 +210,8 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         network_norm |= layer.post == POST_NRL and not layer.layer_norm
     # Several noisy passes (the rule's M): P estimates, each a pass or an antithetic pair (ξ, −ξ); the
     # extra passes' buffers (empty for M = 1). Set 2 holds a pass's ξ and noisy stream, set 3 its mirror.
-    passes, antithetic = LayerRule(*layer_tuples[0]).passes, LayerRule(*layer_tuples[0]).antithetic
+    network = LayerRule(*layer_tuples[0])  # passes and antithetic are the same in every layer
+    passes, antithetic = network.passes, network.antithetic
     estimates = passes // 2 if antithetic else passes
     extra = n_neurons if passes > 1 else 0
     xi2, xi3, a_noisy_in2 = np.empty(extra, s.dtype), np.empty(extra, s.dtype), np.empty(extra, s.dtype)
@@ -233,10 +245,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
                                 estimates, mirror)
 
         # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
-        network_xi_sq = xi[0] * 0  # Σ_l ‖ξ_l‖², summed layer by layer, where a layer needs it
-        if network_norm:
-            for l in range(n_layers):
-                network_xi_sq += sum_sq_row(xi[first[l] : first[l + 1]])
+        network_xi_sq = _network_xi_sq(xi, first, network_norm)
         if LayerRule(*layer_tuples[0]).post == POST_BP:
             bp_post_row(k, sat, weights, b // copies, a, first, logp, action, post)
         elif LayerRule(*layer_tuples[0]).post == POST_SIGN or LayerRule(*layer_tuples[0]).post == POST_BP_SIGN:
@@ -258,10 +267,7 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
                               spare_a, spare_x, logp2)
             rho = _estimate_rho(k, sat, weights, b // copies, first, s[b], a, xi2, logp2, logp, action, antithetic,
                                 estimates, mirror)
-            network_xi_sq = xi2[0] * 0
-            if network_norm:
-                for l in range(n_layers):
-                    network_xi_sq += sum_sq_row(xi2[first[l] : first[l + 1]])
+            network_xi_sq = _network_xi_sq(xi2, first, network_norm)
             for l in range(n_layers):
                 layer = LayerRule(*layer_tuples[l])
                 if layer.post == POST_NRL:
