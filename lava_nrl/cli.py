@@ -17,7 +17,7 @@ import time
 
 from lava_nrl import __version__
 from lava_nrl.errors import ConfigError, NRLError, OutputError
-from lava_nrl.workers import sigterm_like_sigint
+from lava_nrl.workers import keep_interrupts_from_callbacks, sigterm_like_sigint
 
 __all__ = ["main"]
 
@@ -619,6 +619,7 @@ def main(argv=None) -> int:
 
     warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"  # one line, as errors are
     terminated = sigterm_like_sigint()
+    keep_interrupts_from_callbacks()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = _build_parser().parse_args(argv)

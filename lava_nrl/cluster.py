@@ -179,6 +179,9 @@ def _run_unit_task(name: str, configs: tuple, hub, checkpoint_every: int, rows: 
 
     from lava_nrl.cells import episodes_done, train_unit
     from lava_nrl.engine.train import load_checkpoint, save_checkpoint
+    from lava_nrl.workers import keep_interrupts_from_callbacks
+
+    keep_interrupts_from_callbacks()  # Ray's cancel is a KeyboardInterrupt: not lost while numba compiles
 
     with tempfile.TemporaryDirectory(prefix="lava-nrl-unit-") as scratch:  # the checkpoint's bytes pass through here
         scratch = pathlib.Path(scratch) / "checkpoint.pkl"

@@ -14,7 +14,8 @@ the kernel for SIGKILL when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``):
 
 SIGTERM (what ``kill``, Docker and schedulers send) takes Ctrl-C's path (:func:`sigterm_like_sigint`):
 the engine checkpoints at the next step boundary, Lava's workers are killed, a pool forwards the
-interrupt to its workers and gives them :data:`CHECKPOINT_GRACE` seconds to checkpoint.
+interrupt to its workers and gives them :data:`CHECKPOINT_GRACE` seconds to checkpoint. An interrupt
+that lands while numba compiles is not lost (:func:`keep_interrupts_from_callbacks`).
 
 Lava itself chooses the 'fork' start method when its runtime is imported, and fails if anything chose
 a start method before (a progress bar's lock, a Manager: lava-notes P3); :func:`import_lava_runtime`,
@@ -23,6 +24,7 @@ which the packages of lava-nrl's Processes call first, lets it.
 
 from __future__ import annotations
 
+import _thread
 import concurrent.futures
 import ctypes
 import multiprocessing
@@ -33,10 +35,11 @@ import threading
 import time
 
 __all__ = ["CHECKPOINT_GRACE", "WorkerPool", "die_with_parent", "import_lava_runtime", "install_fork_hook",
-           "sigterm_like_sigint", "start_manager"]
+           "keep_interrupts_from_callbacks", "sigterm_like_sigint", "start_manager"]
 
 CHECKPOINT_GRACE = 10.0  # seconds an interrupted pool worker has to checkpoint before it is killed
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_REDELIVER_AFTER = 0.01  # seconds: an interrupt swallowed by a callback is delivered again this much later
 
 
 _LAVA_RUNTIME = "lava.magma.runtime.message_infrastructure.multiprocessing"
@@ -117,6 +120,31 @@ def sigterm_like_sigint() -> list:
     return received
 
 
+def keep_interrupts_from_callbacks() -> None:
+    """Deliver again, in the main thread, a KeyboardInterrupt that a ctypes callback swallowed
+    (idempotent). numba compiles through llvmlite's callbacks; Python cannot raise out of one, so
+    Ctrl-C (or Ray's cancel) landing there printed "Exception ignored ... KeyboardInterrupt" with a
+    traceback and was lost: the run went on. Now the SIGINT handler of the moment runs again once the
+    callback has returned (at the next bytecode the main thread runs outside it)."""
+    previous = sys.unraisablehook
+    if getattr(previous, "keeps_interrupts", False):
+        return
+
+    def hook(unraisable) -> None:
+        if (isinstance(unraisable.exc_value, KeyboardInterrupt)
+                and threading.current_thread() is threading.main_thread()):
+            # Interrupting from here would raise inside this hook, still in the callback; another
+            # thread does it a moment later, when this thread has left both.
+            later = threading.Timer(_REDELIVER_AFTER, _thread.interrupt_main)
+            later.daemon = True
+            later.start()
+            return
+        previous(unraisable)
+
+    hook.keeps_interrupts = True
+    sys.unraisablehook = hook
+
+
 _task = {"running": False, "interrupted": False}  # in a pool worker
 
 
@@ -132,6 +160,7 @@ def _init_pool_worker(parent_pid: int) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, _on_sigint_in_worker)
     sigterm_like_sigint()
+    keep_interrupts_from_callbacks()
 
 
 def _init_manager(parent_pid: int) -> None:

@@ -28,8 +28,8 @@ from tests.helpers.checks import wait_for
 pytestmark = needs_ray
 
 # Three units of Reaching1D (fixed 300-step trials, so each lasts the same) that checkpoint every few
-# episodes: long enough to be interrupted after a checkpoint and before their end.
-LONG = ["--env", "env_bridge/Reaching1D-v0", "--rule", "nrl", "--episodes", "60", "--seeds", "1", "--hidden", "16",
+# episodes: long enough (a few seconds each) to be interrupted after a checkpoint and before their end.
+LONG = ["--env", "env_bridge/Reaching1D-v0", "--rule", "nrl", "--episodes", "120", "--seeds", "1", "--hidden", "16",
         "--grid", "lr=0.05,0.1,0.2", "--checkpoint-every", "4", "--grain", "cell"]
 SMALL = ["--env", "CartPole-v1", "--episodes", "30", "--seeds", "1,2", "--hidden", "8"]
 
@@ -157,13 +157,20 @@ def _when_checkpointed(out: pathlib.Path, units: int = 1):
     return lambda: len(list((out / "cohorts").glob("*.ckpt"))) >= units
 
 
+def _mid_units(out: pathlib.Path, units: int):
+    """``units`` units have checkpointed and none has ended, so every task under way is one of them
+    (a unit still waiting starts only when one ends)."""
+    return lambda: _when_checkpointed(out, units)() and not list((out / "cells").glob("*"))
+
+
 @pytest.mark.timeout(300)
 def test_a_worker_killed_mid_unit_is_run_again_from_its_checkpoint(head, tmp_path, long_sweep_here):
     node, env = head
     with _running(env, "sweep", *LONG, "--ray", node.address, "--out", str(tmp_path)) as proc:
         # Both units running on the 2 CPUs have checkpointed, so whichever worker dies has a checkpoint.
-        wait_for(_when_checkpointed(tmp_path, 2), 120, "the running units' first checkpoints")
+        wait_for(_mid_units(tmp_path, 2), 120, "the running units' first checkpoints")
         worker = min(wait_for(lambda: task_workers(node.session), 30, "a worker inside its unit"))
+        assert _mid_units(tmp_path, 2)(), "a unit ended before a worker could be killed: make LONG longer"
         os.kill(worker, signal.SIGKILL)
     _, err = _finish(proc)
     assert proc.returncode == 0, err
@@ -192,7 +199,7 @@ def test_the_units_of_a_lost_node_run_again_elsewhere(head, tmp_path, long_sweep
     with second_node(node, env, cpus=1) as extra, \
             _running(env, "sweep", *LONG, "--ray", node.address, "--out", str(tmp_path)) as proc:
         wait_for(lambda: task_workers(extra.session), 120, "a unit on the second node")
-        wait_for(_when_checkpointed(tmp_path, 3), 120, "the three units' first checkpoints")
+        wait_for(_mid_units(tmp_path, 3), 120, "the three units' first checkpoints")
         stop_session(extra.session)  # the node is lost: its raylet and workers killed
         _, err = _finish(proc)
     assert proc.returncode == 0, err

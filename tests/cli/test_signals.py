@@ -190,3 +190,33 @@ def test_interrupting_reproduce_checkpoints_every_cohort_and_exits_within_second
     finally:
         proc.kill()
         kill_all(workers)
+
+
+_INTERRUPT_IN_A_CALLBACK = """
+import ctypes, sys, time
+from lava_nrl.workers import keep_interrupts_from_callbacks
+if sys.argv[1] == "kept":
+    keep_interrupts_from_callbacks()
+    keep_interrupts_from_callbacks()  # idempotent: one hook, one delivery
+
+def ctrl_c_lands_here():  # as in llvmlite's object-cache callback while numba compiles
+    raise KeyboardInterrupt
+
+try:
+    ctypes.CFUNCTYPE(None)(ctrl_c_lands_here)()
+    time.sleep(1)  # compiling goes on
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("hook", ["kept", "python's own"])
+def test_an_interrupt_landing_in_a_ctypes_callback_is_delivered_not_lost(hook):
+    done = subprocess.run([sys.executable, "-c", _INTERRUPT_IN_A_CALLBACK, hook], capture_output=True,
+                          text=True, timeout=50)
+    if hook == "kept":
+        assert (done.stdout, done.stderr) == ("interrupted\n", "")
+    else:  # what Ctrl-C during a compilation used to do: a traceback, and the run went on
+        assert done.stdout == "went on\n" and "Exception ignored on calling ctypes callback" in done.stderr
