@@ -34,6 +34,7 @@ import numpy as np
 
 from lava_nrl.agent_file import run_params, write_agent_file
 from lava_nrl.errors import OutputError
+from lava_nrl.kernels.rules import get_rule
 
 __all__ = ["WINDOW", "RUN_FILES", "add_counts", "atomic_write", "config_hash", "episodes_to_threshold",
            "git_commit", "machine", "plural", "running_mean", "write_results", "writing_into", "Episode", "episodes_of",
@@ -94,9 +95,12 @@ def atomic_write(path, write) -> None:
 
 
 def config_hash(config) -> str:
-    """First 16 hex digits of the sha256 of ``config.to_dict()`` as canonical JSON: equal for two
-    :class:`~lava_nrl.engine.TrainConfig` that train the same, different otherwise."""
-    canonical = json.dumps(config.to_dict(), sort_keys=True, default=str)
+    """First 16 hex digits of the sha256 of ``config.to_dict()`` and its rule's building blocks as
+    canonical JSON: equal for two :class:`~lava_nrl.engine.TrainConfig` that train the same, different
+    otherwise (a preset whose blocks changed between versions included, so no result of the old one is
+    taken for the new one's)."""
+    canonical = json.dumps({**config.to_dict(), "rule_blocks": get_rule(config.rule).blocks()}, sort_keys=True,
+                           default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -91,7 +91,8 @@ class AgentSpec:
         if self.rule.passes > 1 and self.modulation.trace_decay != 1.0:
             raise ConfigError(f"rule {self.rule.name!r}: several noisy passes sum their estimates into the trace, "
                               f"which needs γ_e = 1 (trace_decay), got {self.modulation.trace_decay}")
-        if self.precision == "fixed" and self.rule.step != "plain" and fmt.lr_frac_bits < fmt.weight_frac_bits:
+        if (self.precision == "fixed" and self.rule.step_under(self.modulation) != "plain"
+                and fmt.lr_frac_bits < fmt.weight_frac_bits):
             raise ConfigError(f"rule {self.rule.name!r}'s sign step needs lr_frac_bits ≥ weight_frac_bits (η is cut to "
                               f"a weight LSB), got {fmt.lr_frac_bits} < {fmt.weight_frac_bits}")
         arith = make_arith(self.precision, self.fixed_format)

@@ -84,7 +84,7 @@ def layer_rule(rule: Rule, modulation: Modulation, n_post: int, n_noisy: int, ou
     return LayerRule(post=POST_EXACT if exact else _POST_KINDS[rule.trace], layer_norm=modulation.xi_norm == "layer",
                      pre_noisy=pre_noisy and not exact,  # the exact eligibility is the clean policy's
                      update_scale={"one": 1, "n_post": n_post, "network": n_noisy}[rule.gain],
-                     step=_STEP_KINDS[rule.step], cap_shift=rule.cap_shift, passes=rule.passes,
+                     step=_STEP_KINDS[rule.step_under(modulation)], cap_shift=rule.cap_shift, passes=rule.passes,
                      antithetic=rule.antithetic)
 
 

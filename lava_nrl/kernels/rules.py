@@ -60,6 +60,12 @@ class Rule:
         |δ| below it, so that the small errors left once the returns meet the baseline take small steps)
         or ``"adam"`` (W += η·m̂/(√v̂ + ε) of g = s_l·δ·e: Adam's step per synapse, with two moments per
         synapse and a division and a square root per synapse and reward event; float, engine only).
+    immediate_step : str
+        The step where a reward event comes at every step (the :class:`Modulation` says
+        ``reward_every_step``: Reaching's immediate rewards), if other than ``step``: ``""`` (``step``
+        there too), ``"plain"``, ``"sign"``, ``"relevance"`` or ``"capped"``. A sign step moves every
+        synapse with a trace by η at each event, whatever |δ|: once per episode that is a step, at
+        every one of a trial's 300 steps it is a random walk of the weights (docs/results.md).
     cap_shift : int
         θ = 2^−cap_shift of the ``"capped"`` step (a power of two: |δ|/θ is a shift in fixed point);
         0–16, default 2 (θ = 1/4).
@@ -94,6 +100,7 @@ class Rule:
     stable_lr: float = 0.01
     output_post: str = "noise"
     step: str = "plain"
+    immediate_step: str = ""
     cap_shift: int = 2
     passes: int = 1
     antithetic: bool = False
@@ -105,6 +112,9 @@ class Rule:
                                     ("step", self.step, ("plain", "sign", "relevance", "capped", "adam"))):
             if value not in valid:
                 raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
+        if self.immediate_step not in ("", "plain", "sign", "relevance", "capped"):  # adam: its moments follow `step`
+            raise ConfigError(f"Rule {self.name!r}: immediate_step must be empty (the step's) or one of plain, sign, "
+                              f"relevance, capped, got {self.immediate_step!r}")
         if isinstance(self.cap_shift, bool) or not isinstance(self.cap_shift, int) or not 0 <= self.cap_shift <= 16:
             raise ConfigError(f"Rule {self.name!r}: cap_shift must be an integer in 0–16 (θ = 2^−cap_shift), "
                               f"got {self.cap_shift!r}")
@@ -121,6 +131,16 @@ class Rule:
         if self.passes > 1 and not self.engine_only:
             object.__setattr__(self, "engine_only", PASSES_ONLY_IN_ENGINE)
 
+    def step_under(self, modulation: "Modulation") -> str:
+        """The per-synapse step this rule takes under ``modulation``."""
+        return self.immediate_step if modulation.reward_every_step and self.immediate_step else self.step
+
+    def blocks(self) -> dict:
+        """What the rule computes, by field (its name, stable η and any engine-only reason aside): equal
+        for two rules that learn alike."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)
+                if field.name not in ("name", "stable_lr", "engine_only")}
+
     @property
     def fixed_point(self) -> bool:
         """Whether the rule has a fixed-point flavour and runs on the Lava graphs."""
@@ -134,8 +154,10 @@ RULES = {
     "bp": Rule("bp", trace="bp", pre_noisy=False, stable_lr=0.02,
                engine_only="backprop REINFORCE carries graded errors through every layer (the baseline)"),
     # Beyond the paper: node perturbation in the hidden layers, the exact local eligibility at the
-    # output, and a sign step (stateless, as fixed point wants it); η chosen on the reference seeds.
-    "nrl-fast": Rule("nrl-fast", trace="nrl", output_post="exact", step="sign", stable_lr=0.01),
+    # output, and a sign step (stateless, as fixed point wants it) where a reward event ends an episode,
+    # the plain step where one comes at every step; η chosen on the reference seeds.
+    "nrl-fast": Rule("nrl-fast", trace="nrl", output_post="exact", step="sign", immediate_step="plain",
+                     stable_lr=0.01),
     # Sign and Relevance Learning (Daryanavard & Porr, arXiv 2110.07292) adapted to a softmax policy with
     # delayed reward (docs/design.md): ternary signs top-down, relevance |δ|, the clean network's
     # gradient direction (no noise, pre-synaptic x); one η for every layer, chosen on the reference seeds.
@@ -153,7 +175,7 @@ def lava_rules() -> str:
 
 
 # The building blocks a rule's name may set after a colon (``get_rule``).
-BLOCKS = ("gain", "output_post", "step", "cap_shift", "passes", "antithetic")
+BLOCKS = ("gain", "output_post", "step", "immediate_step", "cap_shift", "passes", "antithetic")
 # The values of the blocks that are not strings, by how a name spells them (another spelling stays a string,
 # which the Rule refuses with its message).
 _BLOCK_VALUES = {"cap_shift": {str(n): n for n in range(17)}, "passes": {str(n): n for n in range(1, 65)},
@@ -209,6 +231,8 @@ class Modulation:
         The trace's pre-synaptic factor is the noisy activity x̃ (episodic path) instead of x.
     trace_decay : float
         γ_e in (0, 1]; 1 is a plain sum between reward events.
+    reward_every_step : bool
+        A reward event comes at every step (the immediate path), so a rule takes its ``immediate_step``.
     """
 
     normalise_rpe: bool = True
@@ -217,6 +241,7 @@ class Modulation:
     xi_norm: str = "network"
     pre_noisy: bool = True
     trace_decay: float = 1.0
+    reward_every_step: bool = False
 
     def __post_init__(self) -> None:
         if self.xi_norm not in ("network", "layer"):
@@ -229,5 +254,6 @@ class Modulation:
     @classmethod
     def immediate(cls) -> "Modulation":
         """The reference's immediate-reward (Reaching) path: per-layer ‖ξ_l‖², clean presynaptic
-        activity, δ = r − r̄ with r̄ reset every trial."""
-        return cls(normalise_rpe=False, reset_baseline_each_episode=True, xi_norm="layer", pre_noisy=False)
+        activity, δ = r − r̄ with r̄ reset every trial, a reward event at every step."""
+        return cls(normalise_rpe=False, reset_baseline_each_episode=True, xi_norm="layer", pre_noisy=False,
+                   reward_every_step=True)

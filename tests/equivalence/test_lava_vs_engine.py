@@ -61,8 +61,9 @@ def test_cartpole_20_episodes(rule, precision, decomposed):
 
 @pytest.mark.parametrize("decomposed", [False, True], ids=["fused", "decomposed"])
 @pytest.mark.parametrize("precision", ["fixed", "float"])
-@pytest.mark.parametrize("rule", ["nrl", "nrl-b", "rmhl"])
+@pytest.mark.parametrize("rule", ["nrl", "nrl-b", "rmhl", "nrl-fast"])
 def test_reaching_600_steps(rule, precision, decomposed):
+    """Reaching's reward at every step (the immediate path; nrl-fast takes its plain step there)."""
     config = TrainConfig(env="env_bridge/Reaching1D-v0", rule=rule, precision=precision, lr=0.05,
                          episodes=2, seeds=(101,))
     engine = assert_lava_equals_engine(config, decomposed)

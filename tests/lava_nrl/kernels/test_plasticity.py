@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lava_nrl.kernels.agent import AgentSpec, act, init_agents, learn
-from lava_nrl.kernels.plasticity import POST_EXACT, POST_NRL, STEP_SIGN
+from lava_nrl.kernels.plasticity import POST_EXACT, POST_NRL, STEP_PLAIN, STEP_SIGN, layer_rules
 from lava_nrl.kernels.rules import Modulation, Rule, get_rule
 
 SIZES = (4, 16, 3)
@@ -252,9 +252,39 @@ def test_a_rule_name_may_set_its_building_blocks_for_an_ablation():
     assert not np.array_equal(plain.weights[0][0], sign.weights[0][0])
     assert get_rule("nrl-fast:step=capped,cap_shift=3").cap_shift == 3
     for bad, says in (("nrl-fast:step=momentum", "step must be one of plain, sign"),
-                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step, cap_shift, passes, antithetic at most"),
+                      ("nrl-fast:stpe=plain", "give each of gain, output_post, step, immediate_step, cap_shift, passes, "
+                                              "antithetic at most"),
+                      ("nrl-fast:immediate_step=adam", "immediate_step must be empty .* or one of plain, sign"),
                       ("nrl-fast:step=capped,cap_shift=x", "cap_shift must be an integer in 0–16"),
                       ("nrl-fast:cap_shift=17", "cap_shift must be an integer in 0–16"),
                       ("nrl-fats", "unknown rule 'nrl-fats'")):
         with pytest.raises(ConfigError, match=says):
             TrainConfig(rule=bad)
+
+
+def test_nrl_fast_takes_the_sign_step_on_episodic_rewards_and_the_plain_step_on_per_step_rewards():
+    """The preset's step follows the reward schedule (the modulation's ``reward_every_step``): sign on
+    CartPole's one event per episode, plain on Reaching's event at every step, on every layer; a name
+    sets either; a config hash covers the blocks, so a cell of a preset whose blocks changed is not
+    taken for the new one's."""
+    from lava_nrl.engine import TrainConfig
+    from lava_nrl.kernels import rules
+    from lava_nrl.runs import config_hash
+
+    episodic, immediate = (TrainConfig(rule="nrl-fast", env=env).modulation
+                           for env in ("CartPole-v1", "env_bridge/Reaching1D-v0"))
+    assert not episodic.reward_every_step and immediate.reward_every_step
+    for name, on_episodes, on_steps in (("nrl-fast", STEP_SIGN, STEP_PLAIN),
+                                        ("nrl-fast:immediate_step=sign", STEP_SIGN, STEP_SIGN),
+                                        ("nrl-fast:step=plain", STEP_PLAIN, STEP_PLAIN),
+                                        ("nrl-b", STEP_PLAIN, STEP_PLAIN)):
+        for modulation, step in ((episodic, on_episodes), (immediate, on_steps)):
+            layers = layer_rules(get_rule(name), modulation, (2, 8, 8, 2))
+            assert [l.step for l in layers] == [step] * 3, (name, modulation)
+    reaching = TrainConfig(rule="nrl-fast", env="env_bridge/Reaching1D-v0", episodes=3, seeds=(1,))
+    before = config_hash(reaching)
+    redefined = dataclasses.replace(rules.RULES["nrl-fast"], immediate_step="")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(rules.RULES, "nrl-fast", redefined)
+        assert config_hash(reaching) != before
+    assert config_hash(reaching) == before
