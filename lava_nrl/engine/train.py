@@ -149,7 +149,7 @@ def _refuse_beyond_memory(specs: list, configs: list) -> None:
     """Raise ConfigError, before anything is allocated, when the agents' weights, their copies' traces and
     the Adam-style step's two moments alone (8 bytes a synapse each, in both precisions) would not fit in
     the memory available."""
-    synapses = sum(len(c.seeds) * (1 + c.envs + 2 * (spec.rule.step == "adam"))
+    synapses = sum(len(c.seeds) * (1 + c.envs + 2 * spec.rule.keeps_moments)
                    * sum(a * b for a, b in zip(spec.sizes[:-1], spec.sizes[1:])) for spec, c in zip(specs, configs))
     needed, available, agents = 8 * synapses, _available_memory(), sum(len(c.seeds) for c in configs)
     if available is not None and needed > available:

@@ -86,7 +86,7 @@ class AgentSpec:
 
     def __post_init__(self) -> None:
         fmt = self.fixed_format
-        if self.precision == "fixed" and (self.rule.step == "adam" or self.rule.passes > 1):
+        if self.precision == "fixed" and (self.rule.keeps_moments or self.rule.passes > 1):
             raise ConfigError(f"rule {self.rule.name!r} has no fixed-point flavour: {self.rule.engine_only}")
         if self.rule.passes > 1 and self.modulation.trace_decay != 1.0:
             raise ConfigError(f"rule {self.rule.name!r}: several noisy passes sum their estimates into the trace, "
@@ -145,7 +145,7 @@ def init_agents(spec: AgentSpec, seeds: ty.Sequence[int], copies: int = 1) -> Ag
         action_key=np.concatenate([rng.copy_keys(s, rng.ACTION, copies) for s in seeds]),
         rounding_keys=np.array([[rng.derive_key(s, rng.ROUNDING, l) for s in seeds] for l in range(spec.n_layers)],
                                dtype=np.uint32).reshape(spec.n_layers, n),
-        moments=[np.zeros((n, 2) + (w.shape[1:] if spec.rule.step == "adam" else (0, 0)), w.dtype) for w in weights],
+        moments=[np.zeros((n, 2) + (w.shape[1:] if spec.rule.keeps_moments else (0, 0)), w.dtype) for w in weights],
     )
 
 

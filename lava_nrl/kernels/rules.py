@@ -126,10 +126,15 @@ class Rule:
         if self.passes > 1 and self.trace != "nrl":
             raise ConfigError(f"Rule {self.name!r}: several noisy passes are an option of the nrl trace, not of "
                               f"{self.trace!r}")
-        if self.step == "adam" and not self.engine_only:
+        if self.keeps_moments and not self.engine_only:
             object.__setattr__(self, "engine_only", ADAM_ONLY_IN_ENGINE)
         if self.passes > 1 and not self.engine_only:
             object.__setattr__(self, "engine_only", PASSES_ONLY_IN_ENGINE)
+
+    @property
+    def keeps_moments(self) -> bool:
+        """Whether the rule keeps two moments per synapse (its step is Adam's)."""
+        return self.step == "adam"
 
     def step_under(self, modulation: "Modulation") -> str:
         """The per-synapse step this rule takes under ``modulation``."""
