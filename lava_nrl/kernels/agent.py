@@ -211,8 +211,10 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
         network_norm |= layer.post == POST_NRL and not layer.layer_norm
     # Several noisy passes (the rule's M): P estimates, each a pass or an antithetic pair (ξ, −ξ); the
     # extra passes' buffers (empty for M = 1). Set 2 holds a pass's ξ and noisy stream, set 3 its mirror.
-    network = LayerRule(*layer_tuples[0])  # passes and antithetic are the same in every layer
-    passes, antithetic = network.passes, network.antithetic
+    # The rule's choices for the whole network, read from its first layer: passes and antithetic (the
+    # same in every layer) and BP's and SRL's post-synaptic kind (every layer's, the output's too).
+    first_layer = LayerRule(*layer_tuples[0])
+    passes, antithetic = first_layer.passes, first_layer.antithetic
     estimates = passes // 2 if antithetic else passes
     extra = n_neurons if passes > 1 else 0
     xi2, xi3, a_noisy_in2 = np.empty(extra, s.dtype), np.empty(extra, s.dtype), np.empty(extra, s.dtype)
@@ -247,11 +249,11 @@ def _act(k, sat, weights, traces, s, noise_key, action_key, step, layer_tuples, 
 
         # TRACE: e ← γ_e e + post ⊗ pre, layer by layer
         network_xi_sq = _network_xi_sq(xi, first, network_norm)
-        if LayerRule(*layer_tuples[0]).post == POST_BP:
+        if first_layer.post == POST_BP:
             bp_post_row(k, sat, weights, b // copies, a, first, logp, action, post)
-        elif LayerRule(*layer_tuples[0]).post == POST_SIGN or LayerRule(*layer_tuples[0]).post == POST_BP_SIGN:
+        elif first_layer.post == POST_SIGN or first_layer.post == POST_BP_SIGN:
             srl_post_row(k, sat, weights, b // copies, a, first, logp, action,
-                         LayerRule(*layer_tuples[0]).post == POST_BP_SIGN, post)
+                         first_layer.post == POST_BP_SIGN, post)
         elif LayerRule(*layer_tuples[n_layers - 1]).post == POST_EXACT:
             output_grad_row(k, logp, action, post[top:])
         for l in range(n_layers):

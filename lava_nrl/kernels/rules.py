@@ -26,6 +26,10 @@ ADAM_ONLY_IN_ENGINE = ("the Adam-style step keeps two moments per synapse and di
                        "synapse and reward event, which has no fixed-point flavour and no Loihi learning-engine form")
 
 
+# The per-synapse steps without state (Rule.step also offers "adam", which keeps two moments per synapse).
+_STATELESS_STEPS = ("plain", "sign", "relevance", "capped")
+
+
 @dataclasses.dataclass(frozen=True)
 class Rule:
     """One learning rule.
@@ -109,12 +113,12 @@ class Rule:
         for field, value, valid in (("trace", self.trace, ("nrl", "rmhl", "bp", "srl", "srl-bp")),
                                     ("gain", self.gain, ("one", "n_post", "network")),
                                     ("output_post", self.output_post, ("noise", "exact")),
-                                    ("step", self.step, ("plain", "sign", "relevance", "capped", "adam"))):
+                                    ("step", self.step, _STATELESS_STEPS + ("adam",))):
             if value not in valid:
                 raise ConfigError(f"Rule {self.name!r}: {field} must be one of {', '.join(valid)}, got {value!r}")
-        if self.immediate_step not in ("", "plain", "sign", "relevance", "capped"):  # adam: its moments follow `step`
-            raise ConfigError(f"Rule {self.name!r}: immediate_step must be empty (the step's) or one of plain, sign, "
-                              f"relevance, capped, got {self.immediate_step!r}")
+        if self.immediate_step not in ("",) + _STATELESS_STEPS:  # not adam: its moments follow `step`
+            raise ConfigError(f"Rule {self.name!r}: immediate_step must be empty (the step's) or one of "
+                              f"{', '.join(_STATELESS_STEPS)}, got {self.immediate_step!r}")
         if isinstance(self.cap_shift, bool) or not isinstance(self.cap_shift, int) or not 0 <= self.cap_shift <= 16:
             raise ConfigError(f"Rule {self.name!r}: cap_shift must be an integer in 0–16 (θ = 2^−cap_shift), "
                               f"got {self.cap_shift!r}")
